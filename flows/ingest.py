@@ -1,0 +1,160 @@
+"""The `ingest` flow: poll feeds, fetch new articles, extract, load. One pass, then return.
+
+Fan-out is one task per feed and one task per batch of articles; the flow body
+is the only place that writes the warehouse, one short transaction per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from extractors.isolation import IsolatedPool
+from tipwatch.articles import BatchResult, NewItem, process_batch
+from tipwatch.feedstate import fresh_state, is_due, with_config
+from tipwatch.fetching import Fetcher
+from tipwatch.polling import FeedPoll, poll_feed
+from tipwatch.progress import report
+from tipwatch.registry import FeedConfig, load_feeds
+from tipwatch.settings import Settings
+from tipwatch.urls import InvalidURL, canonical_url
+from warehouse.load import FeedState, fetch_table
+from warehouse.runs import RunSummary, new_run_id
+from warehouse.writer import WarehouseWriter
+
+TASK_THREADS = 8
+
+
+@task(name="poll-feed", cache_policy=NO_CACHE)
+def poll_feed_task(feed: FeedConfig, state: FeedState, fetcher: Fetcher) -> FeedPoll:
+    return poll_feed(feed, state, fetcher)
+
+
+@task(name="process-articles", cache_policy=NO_CACHE)
+def process_articles_task(
+    items: list[NewItem], fetcher: Fetcher, pool: IsolatedPool, max_bytes: int
+) -> BatchResult:
+    return process_batch(items, fetcher, pool, max_bytes=max_bytes)
+
+
+def new_items(polls: Iterable[FeedPoll]) -> list[NewItem]:
+    """Feed items keyed by canonical URL; the first feed to list an article owns it."""
+    seen: dict[str, NewItem] = {}
+    for poll in polls:
+        for item in poll.items:
+            try:
+                key = canonical_url(item.url)
+            except InvalidURL:
+                continue
+            seen.setdefault(key, NewItem(
+                url=key, source_url=item.url, feed=poll.feed.name, title=item.title,
+                published=item.published, language=poll.feed.language,
+            ))
+    return list(seen.values())
+
+
+def batched(items: Sequence[NewItem], size: int) -> list[list[NewItem]]:
+    return [list(items[i:i + size]) for i in range(0, len(items), max(1, size))]
+
+
+def process_items(
+    items: Sequence[NewItem], *, writer: WarehouseWriter, fetcher: Fetcher, pool: IsolatedPool,
+    settings: Settings, summary: RunSummary,
+) -> list[NewItem]:
+    """Fetch, extract and load `items` batch by batch; return the ones to retry later."""
+    retry: list[NewItem] = []
+    report("articles", total=len(items))
+    futures = [
+        process_articles_task.submit(batch, fetcher, pool, settings.extract_max_bytes)
+        for batch in batched(items, settings.batch_size)
+    ]
+    batch_of = {f: b for f, b in zip(futures, batched(items, settings.batch_size), strict=True)}
+    for future in as_completed(futures):
+        try:
+            result: BatchResult = future.result()
+        except Exception:  # a bug in one batch must not lose the others
+            retry.extend(batch_of[future])
+            summary.articles_failed += len(batch_of[future])
+            continue
+        writer.load_batch(result.records, fetch_table(result.fetches, summary.run_id), summary.run_id)
+        retry.extend(result.retry_later)
+        summary.requests += sum(len(r.attempts) for r, _, _ in result.fetches)
+        summary.articles_new += len(result.records)
+        summary.articles_failed += len(result.retry_later)
+        summary.articles_relevant += sum(1 for r in result.records if r.relevant)
+        summary.metrics += sum(len(r.metrics) for r in result.records)
+        report("articles", advance=len(batch_of[future]))
+    return retry
+
+
+@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS))  # type: ignore[arg-type]  # PrefectHQ/prefect#16938
+def ingest(
+    feeds_path: str = "feeds.toml",
+    db_path: str = "tipwatch.duckdb",
+    respect_intervals: bool = False,
+    kind: str = "ingest",
+) -> RunSummary:
+    """One ingestion pass over the feeds in `feeds_path` into the warehouse at `db_path`.
+
+    `respect_intervals` (scheduled runs) skips feeds polled less than their
+    interval ago; a manual pass polls every feed that is not backing off or dead.
+    """
+    settings = Settings.from_env()
+    feeds = load_feeds(Path(feeds_path))
+    writer = WarehouseWriter(db_path, lock_timeout=settings.lock_timeout)
+    summary = RunSummary(run_id=new_run_id(kind), kind=kind)
+    stored = writer.start(summary, {"feeds_path": feeds_path, "db_path": db_path,
+                                    "respect_intervals": respect_intervals})
+    try:
+        with Fetcher(settings) as fetcher, IsolatedPool(
+            workers=settings.extract_workers or None, timeout=settings.extract_timeout,
+            memory_mb=2048,
+        ) as pool:
+            states = {f.name: with_config(stored[f.name], f) if f.name in stored else fresh_state(f)
+                      for f in feeds}
+            now = datetime.now(UTC)
+            due = [f for f in feeds if is_due(states[f.name], now, respect_interval=respect_intervals)]
+            summary.feeds_skipped = len(feeds) - len(due)
+            report("feeds", total=len(due))
+            polls: list[FeedPoll] = []
+            for future in as_completed([poll_feed_task.submit(f, states[f.name], fetcher) for f in due]):
+                polls.append(future.result())
+                report("feeds", advance=1)
+            summary.feeds_ok = sum(p.succeeded for p in polls)
+            summary.feeds_failed = len(polls) - summary.feeds_ok
+            summary.requests += sum(len(p.fetch.attempts) for p in polls)
+            writer.load_fetches(fetch_table(((p.fetch, p.feed.name, "feed") for p in polls), summary.run_id))
+            items = new_items(polls)
+            known = writer.known([i.url for i in items])
+            fresh = [i for i in items if i.url not in known]
+            retry = process_items(fresh, writer=writer, fetcher=fetcher, pool=pool,
+                                  settings=settings, summary=summary)
+            incomplete = {i.feed for i in retry}
+            # A feed with articles still to retry keeps its old validators, so the
+            # next pass parses it again instead of receiving a 304 and forgetting them.
+            writer.save_feeds([
+                replace(p.state, etag=states[p.feed.name].etag,
+                        last_modified=states[p.feed.name].last_modified,
+                        body_hash=states[p.feed.name].body_hash)
+                if p.feed.name in incomplete else p.state
+                for p in polls
+            ])
+        summary.status = "ok"
+    except BaseException as exc:
+        summary.status = "failed"
+        summary.error = str(exc) or type(exc).__name__
+        raise
+    finally:
+        try:
+            writer.finish(summary)
+        except Exception:
+            if summary.status == "ok":
+                raise
+    return summary

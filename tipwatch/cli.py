@@ -1,0 +1,81 @@
+"""The `tipwatch` command: parsing and presentation only.
+
+Library code raises narrow exceptions; this is the one place that turns them
+into a single clear line and an exit code. Set TIPWATCH_DEBUG=1 to see tracebacks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+from tipwatch.prefect_env import configure
+
+configure()
+
+import click  # noqa: E402  (Prefect's environment must be set first)
+import typer  # noqa: E402
+
+from tipwatch.errors import ConfigError, TipwatchError, WarehouseError, WarehouseLockedError  # noqa: E402
+
+app = typer.Typer(
+    name="tipwatch",
+    help="Watch the news for human-trafficking figures and keep them, with evidence, in DuckDB.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+#: each module defines `register(app)`; one line here adds a command group
+COMMAND_MODULES = [
+    "tipwatch.commands.run",
+    "tipwatch.commands.demo",
+    "tipwatch.commands.reextract",
+]
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+EXIT_CODES: list[tuple[type[BaseException], int]] = [
+    (ConfigError, 2),
+    (WarehouseLockedError, 3),
+    (WarehouseError, 4),
+    (TipwatchError, 1),
+]
+
+
+def _fail(message: str, code: int) -> None:
+    print(f"tipwatch: error: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    debug = os.environ.get("TIPWATCH_DEBUG") == "1"
+    try:
+        code = app(args=argv, standalone_mode=False)
+    except click.exceptions.UsageError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _fail("interrupted", 130)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except TipwatchError as exc:
+        if debug:
+            raise
+        _fail(str(exc), next(c for kind, c in EXIT_CODES if isinstance(exc, kind)))
+    except OSError as exc:
+        if debug:
+            raise
+        _fail(f"{exc.strerror or exc} ({exc.filename})" if exc.filename else str(exc), 1)
+    except Exception as exc:  # never a traceback for the user; the debug switch shows it
+        if debug:
+            raise
+        _fail(f"unexpected {type(exc).__name__}: {exc} (set TIPWATCH_DEBUG=1 for the traceback)", 1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()
