@@ -16,13 +16,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extractors.isolation import IsolatedPool
 from tipwatch.articles import BatchResult, NewItem, process_batch
 from tipwatch.feedstate import fresh_state, is_due, with_config
-from tipwatch.fetching import Fetcher
 from tipwatch.polling import FeedPoll, poll_feed
 from tipwatch.progress import report
 from tipwatch.registry import FeedConfig, load_feeds
+from tipwatch.runtime import close_all, fetcher_for, pool_for
 from tipwatch.settings import Settings
 from tipwatch.urls import InvalidURL, canonical_url
 from warehouse.load import FeedState, fetch_table
@@ -33,15 +32,14 @@ TASK_THREADS = 8
 
 
 @task(name="poll-feed", cache_policy=NO_CACHE)
-def poll_feed_task(feed: FeedConfig, state: FeedState, fetcher: Fetcher) -> FeedPoll:
-    return poll_feed(feed, state, fetcher)
+def poll_feed_task(feed: FeedConfig, state: FeedState, settings: Settings) -> FeedPoll:
+    return poll_feed(feed, state, fetcher_for(settings))
 
 
 @task(name="process-articles", cache_policy=NO_CACHE)
-def process_articles_task(
-    items: list[NewItem], fetcher: Fetcher, pool: IsolatedPool, max_bytes: int
-) -> BatchResult:
-    return process_batch(items, fetcher, pool, max_bytes=max_bytes)
+def process_articles_task(items: list[NewItem], settings: Settings, inline: bool = False) -> BatchResult:
+    return process_batch(items, fetcher_for(settings), pool_for(settings, inline=inline),
+                         max_bytes=settings.extract_max_bytes)
 
 
 def new_items(polls: Iterable[FeedPoll]) -> list[NewItem]:
@@ -65,14 +63,13 @@ def batched(items: Sequence[NewItem], size: int) -> list[list[NewItem]]:
 
 
 def process_items(
-    items: Sequence[NewItem], *, writer: WarehouseWriter, fetcher: Fetcher, pool: IsolatedPool,
-    settings: Settings, summary: RunSummary,
+    items: Sequence[NewItem], *, writer: WarehouseWriter, settings: Settings, summary: RunSummary,
 ) -> list[NewItem]:
     """Fetch, extract and load `items` batch by batch; return the ones to retry later."""
     retry: list[NewItem] = []
     report("articles", total=len(items))
     futures = [
-        process_articles_task.submit(batch, fetcher, pool, settings.extract_max_bytes)
+        process_articles_task.submit(batch, settings)
         for batch in batched(items, settings.batch_size)
     ]
     batch_of = {f: b for f, b in zip(futures, batched(items, settings.batch_size), strict=True)}
@@ -94,6 +91,28 @@ def process_items(
     return retry
 
 
+def poll_feeds(feeds: Sequence[FeedConfig], states: dict[str, FeedState], settings: Settings) -> list[FeedPoll]:
+    """One task per feed, all at once (bounded by the task runner)."""
+    report("feeds", total=len(feeds))
+    polls: list[FeedPoll] = []
+    for future in as_completed([poll_feed_task.submit(f, states[f.name], settings) for f in feeds]):
+        polls.append(future.result())
+        report("feeds", advance=1)
+    return polls
+
+
+def states_to_save(polls: Sequence[FeedPoll], before: dict[str, FeedState], retry: Sequence[NewItem]) -> list[FeedState]:
+    """A feed with articles still to retry keeps its old validators, so the next pass
+    parses it again instead of receiving a 304 and forgetting those articles."""
+    incomplete = {i.feed for i in retry}
+    return [
+        replace(p.state, etag=before[p.feed.name].etag, last_modified=before[p.feed.name].last_modified,
+                body_hash=before[p.feed.name].body_hash)
+        if p.feed.name in incomplete else p.state
+        for p in polls
+    ]
+
+
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS))  # type: ignore[arg-type]  # PrefectHQ/prefect#16938
 def ingest(
     feeds_path: str = "feeds.toml",
@@ -113,45 +132,28 @@ def ingest(
     stored = writer.start(summary, {"feeds_path": feeds_path, "db_path": db_path,
                                     "respect_intervals": respect_intervals})
     try:
-        with Fetcher(settings) as fetcher, IsolatedPool(
-            workers=settings.extract_workers or None, timeout=settings.extract_timeout,
-            memory_mb=2048,
-        ) as pool:
-            states = {f.name: with_config(stored[f.name], f) if f.name in stored else fresh_state(f)
-                      for f in feeds}
-            now = datetime.now(UTC)
-            due = [f for f in feeds if is_due(states[f.name], now, respect_interval=respect_intervals)]
-            summary.feeds_skipped = len(feeds) - len(due)
-            report("feeds", total=len(due))
-            polls: list[FeedPoll] = []
-            for future in as_completed([poll_feed_task.submit(f, states[f.name], fetcher) for f in due]):
-                polls.append(future.result())
-                report("feeds", advance=1)
-            summary.feeds_ok = sum(p.succeeded for p in polls)
-            summary.feeds_failed = len(polls) - summary.feeds_ok
-            summary.requests += sum(len(p.fetch.attempts) for p in polls)
-            writer.load_fetches(fetch_table(((p.fetch, p.feed.name, "feed") for p in polls), summary.run_id))
-            items = new_items(polls)
-            known = writer.known([i.url for i in items])
-            fresh = [i for i in items if i.url not in known]
-            retry = process_items(fresh, writer=writer, fetcher=fetcher, pool=pool,
-                                  settings=settings, summary=summary)
-            incomplete = {i.feed for i in retry}
-            # A feed with articles still to retry keeps its old validators, so the
-            # next pass parses it again instead of receiving a 304 and forgetting them.
-            writer.save_feeds([
-                replace(p.state, etag=states[p.feed.name].etag,
-                        last_modified=states[p.feed.name].last_modified,
-                        body_hash=states[p.feed.name].body_hash)
-                if p.feed.name in incomplete else p.state
-                for p in polls
-            ])
+        states = {f.name: with_config(stored[f.name], f) if f.name in stored else fresh_state(f)
+                  for f in feeds}
+        now = datetime.now(UTC)
+        due = [f for f in feeds if is_due(states[f.name], now, respect_interval=respect_intervals)]
+        summary.feeds_skipped = len(feeds) - len(due)
+        polls = poll_feeds(due, states, settings)
+        summary.feeds_ok = sum(p.succeeded for p in polls)
+        summary.feeds_failed = len(polls) - summary.feeds_ok
+        summary.requests += sum(len(p.fetch.attempts) for p in polls)
+        writer.load_fetches(fetch_table(((p.fetch, p.feed.name, "feed") for p in polls), summary.run_id))
+        items = new_items(polls)
+        known = writer.known([i.url for i in items])
+        retry = process_items([i for i in items if i.url not in known],
+                              writer=writer, settings=settings, summary=summary)
+        writer.save_feeds(states_to_save(polls, states, retry))
         summary.status = "ok"
     except BaseException as exc:
         summary.status = "failed"
         summary.error = str(exc) or type(exc).__name__
         raise
     finally:
+        close_all()
         try:
             writer.finish(summary)
         except Exception:

@@ -6,15 +6,14 @@ picked up too. Each batch replaces its articles and their metrics atomically.
 
 from __future__ import annotations
 
-from functools import partial
-
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from extractors.article import ArticleInput, ArticleRecord, failed_record, process_article
-from extractors.isolation import IsolatedPool
+from extractors.article import ArticleInput, ArticleRecord
 from extractors.metrics import EXTRACTOR_VERSION
+from tipwatch.articles import extract_all
 from tipwatch.progress import report
+from tipwatch.runtime import close_all, pool_for
 from tipwatch.settings import Settings
 from warehouse.connection import open_writer
 from warehouse.load import replace_extraction
@@ -23,12 +22,8 @@ from warehouse.stored import pending_reextraction, stored_inputs
 
 
 @task(name="reextract-batch", cache_policy=NO_CACHE)
-def reextract_batch(inputs: list[ArticleInput], pool: IsolatedPool, max_bytes: int) -> list[ArticleRecord]:
-    records = []
-    for item, outcome in zip(inputs, pool.map(partial(process_article, max_bytes=max_bytes), inputs),
-                             strict=True):
-        records.append(outcome.value if outcome.ok else failed_record(item, outcome.reason, outcome.error))
-    return records
+def reextract_batch(inputs: list[ArticleInput], settings: Settings) -> list[ArticleRecord]:
+    return extract_all(inputs, pool_for(settings), max_bytes=settings.extract_max_bytes)
 
 
 @flow(name="reextract")
@@ -41,24 +36,23 @@ def reextract(db_path: str = "tipwatch.duckdb", everything: bool = False) -> Run
         urls = pending_reextraction(con, EXTRACTOR_VERSION, everything=everything)
     report("articles", total=len(urls))
     try:
-        with IsolatedPool(workers=settings.extract_workers or None, timeout=settings.extract_timeout,
-                          memory_mb=2048) as pool:
-            for start in range(0, len(urls), settings.batch_size):
-                chunk = urls[start:start + settings.batch_size]
-                with open_writer(db_path, timeout=settings.lock_timeout) as con:
-                    inputs = stored_inputs(con, chunk)
-                records = reextract_batch(inputs, pool, settings.extract_max_bytes)
-                with open_writer(db_path, timeout=settings.lock_timeout) as con:
-                    replace_extraction(con, records, summary.run_id)
-                summary.articles_new += len(records)
-                summary.articles_relevant += sum(1 for r in records if r.relevant)
-                summary.metrics += sum(len(r.metrics) for r in records)
-                report("articles", advance=len(chunk))
+        for start in range(0, len(urls), settings.batch_size):
+            chunk = urls[start:start + settings.batch_size]
+            with open_writer(db_path, timeout=settings.lock_timeout) as con:
+                inputs = stored_inputs(con, chunk)
+            records = reextract_batch(inputs, settings)
+            with open_writer(db_path, timeout=settings.lock_timeout) as con:
+                replace_extraction(con, records, summary.run_id)
+            summary.articles_new += len(records)
+            summary.articles_relevant += sum(1 for r in records if r.relevant)
+            summary.metrics += sum(len(r.metrics) for r in records)
+            report("articles", advance=len(chunk))
         summary.status = "ok"
     except BaseException as exc:
         summary.status, summary.error = "failed", str(exc) or type(exc).__name__
         raise
     finally:
+        close_all()
         with open_writer(db_path, timeout=settings.lock_timeout) as con:
             finish_run(con, summary)
     return summary

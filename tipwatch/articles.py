@@ -85,10 +85,14 @@ def process_batch(
             out.retry_later.append(item)
         else:
             out.records.append(_terminal_record(item, result))
-    for article, outcome in zip(inputs, pool.map(partial(process_article, max_bytes=max_bytes), inputs),
-                                strict=True):
-        if outcome.ok:
-            out.records.append(outcome.value)
-        else:
-            out.records.append(failed_record(article, outcome.reason, outcome.error))
+    out.records.extend(extract_all(inputs, pool, max_bytes=max_bytes))
     return out
+
+
+def extract_all(inputs: Sequence[ArticleInput], pool: IsolatedPool, *, max_bytes: int) -> list[ArticleRecord]:
+    """Extract pages in the isolated pool; a killed or failed worker yields a status record."""
+    outcomes = pool.map(partial(process_article, max_bytes=max_bytes), list(inputs))
+    return [
+        outcome.value if outcome.ok else failed_record(item, outcome.reason, outcome.error)
+        for item, outcome in zip(inputs, outcomes, strict=True)
+    ]

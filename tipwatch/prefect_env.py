@@ -2,6 +2,9 @@
 
 No telemetry (machines here have no internet, and users may not want it), and
 Prefect's own log lines kept to warnings so a normal run prints tipwatch's summary.
+The temporary (ephemeral) API server Prefect starts when no server is configured
+logs the cancellation of its background services at exit as errors with
+tracebacks; those say nothing about the run, so its log level is CRITICAL.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ DEFAULTS = {
     "DO_NOT_TRACK": "1",
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_LOGGING_LOG_PRINTS": "false",
+    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }
 
 

@@ -43,6 +43,8 @@ class Settings:
         "TIPWATCH_EXTRACT_WORKERS", "extraction processes; 0 means one per CPU"))
     extract_timeout: float = field(default=30.0, metadata=_meta(
         "TIPWATCH_EXTRACT_TIMEOUT", "seconds one page's extraction may take before its worker is killed"))
+    extract_memory_mb: int = field(default=2048, metadata=_meta(
+        "TIPWATCH_EXTRACT_MEMORY_MB", "address-space cap of one extraction worker, in MiB"))
     extract_max_bytes: int = field(default=5 * 1024 * 1024, metadata=_meta(
         "TIPWATCH_EXTRACT_MAX_BYTES", "largest HTML parsed; bigger pages are stored as too_large"))
     batch_size: int = field(default=50, metadata=_meta(
