@@ -30,7 +30,7 @@ class NewItem:
 
     url: str  # canonical
     source_url: str
-    feed: str
+    feed: str | None  # None for a backfill's URL list: no feed listed it
     title: str | None = None
     published: datetime | None = None
     language: str | None = None

@@ -51,6 +51,8 @@ class Settings:
         "TIPWATCH_BATCH_SIZE", "articles per Prefect task and per warehouse write"))
     lock_timeout: float = field(default=120.0, metadata=_meta(
         "TIPWATCH_LOCK_TIMEOUT", "seconds a writer waits for the warehouse before giving up"))
+    wayback_url: str = field(default="https://web.archive.org", metadata=_meta(
+        "TIPWATCH_WAYBACK_URL", "Internet Archive base URL for `backfill --wayback` (CDX API and captures)"))
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
