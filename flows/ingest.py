@@ -6,16 +6,18 @@ is the only place that writes the warehouse, one short transaction per batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from extractors.article import ArticleRecord
 from tipwatch.articles import BatchResult, NewItem, process_batch
 from tipwatch.feedstate import fresh_state, is_due, with_config
 from tipwatch.polling import FeedPoll, poll_feed
@@ -62,14 +64,27 @@ def batched(items: Sequence[NewItem], size: int) -> list[list[NewItem]]:
     return [list(items[i:i + size]) for i in range(0, len(items), max(1, size))]
 
 
+def extract_inline() -> bool:
+    """On a Dask cluster the worker is the isolation: extract there rather than in a local pool."""
+    context = FlowRunContext.get()
+    runner = context.task_runner if context else None
+    return runner is not None and type(runner).__module__.startswith("prefect_dask")
+
+
 def process_items(
     items: Sequence[NewItem], *, writer: WarehouseWriter, settings: Settings, summary: RunSummary,
+    keep: Callable[[ArticleRecord], bool] | None = None,
 ) -> list[NewItem]:
-    """Fetch, extract and load `items` batch by batch; return the ones to retry later."""
+    """Fetch, extract and load `items` batch by batch; return the ones to retry later.
+
+    `keep` (a backfill's date window) decides which extracted records are loaded;
+    the fetches of the others are still recorded.
+    """
     retry: list[NewItem] = []
     report("articles", total=len(items))
+    inline = extract_inline()
     futures = [
-        process_articles_task.submit(batch, settings)
+        process_articles_task.submit(batch, settings, inline)
         for batch in batched(items, settings.batch_size)
     ]
     batch_of = {f: b for f, b in zip(futures, batched(items, settings.batch_size), strict=True)}
@@ -80,13 +95,14 @@ def process_items(
             retry.extend(batch_of[future])
             summary.articles_failed += len(batch_of[future])
             continue
-        writer.load_batch(result.records, fetch_table(result.fetches, summary.run_id), summary.run_id)
+        records = result.records if keep is None else [r for r in result.records if keep(r)]
+        writer.load_batch(records, fetch_table(result.fetches, summary.run_id), summary.run_id)
         retry.extend(result.retry_later)
         summary.requests += sum(len(r.attempts) for r, _, _ in result.fetches)
-        summary.articles_new += len(result.records)
+        summary.articles_new += len(records)
         summary.articles_failed += len(result.retry_later)
-        summary.articles_relevant += sum(1 for r in result.records if r.relevant)
-        summary.metrics += sum(len(r.metrics) for r in result.records)
+        summary.articles_relevant += sum(1 for r in records if r.relevant)
+        summary.metrics += sum(len(r.metrics) for r in records)
         report("articles", advance=len(batch_of[future]))
     return retry
 

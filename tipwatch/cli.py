@@ -33,6 +33,9 @@ COMMAND_MODULES = [
     "tipwatch.commands.run",
     "tipwatch.commands.demo",
     "tipwatch.commands.reextract",
+    "tipwatch.commands.serve",
+    "tipwatch.commands.backfill",
+    "tipwatch.commands.analyst",
 ]
 
 for _name in COMMAND_MODULES:

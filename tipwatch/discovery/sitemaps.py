@@ -102,7 +102,7 @@ def _news(url_element: object) -> tuple[datetime | None, str | None, str | None]
 def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
     """A `<urlset>`, a `<sitemapindex>`, or a plain-text sitemap (one URL a line)."""
     data = gunzip_capped(body)
-    if not data.lstrip()[:1] == b"<":
+    if data.lstrip()[:1] != b"<":
         urls = [u for u in (_absolute(base_url, line) for line in parse_url_list(
             data.decode("utf-8", errors="replace"), strict=False)) if u]
         return Sitemap(entries=[SitemapEntry(loc=u) for u in urls])
