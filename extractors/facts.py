@@ -1,0 +1,297 @@
+"""Read counted facts out of one article: what a number counts, how exact, when and where.
+
+The rules are language-agnostic; the words come from the lexicon. A number
+becomes a fact only when it counts something the taxonomy knows: a noun right
+after it (skipping a few modifiers: "202 new criminal human trafficking
+cases"), or, for a bare number ("fell to 299", "the 528 recorded"), the noun
+or fact it refers back to in the same sentence. Nouns that need context
+(people, suspects, cases) take their metric from the nearest cue word.
+Everything else (money, percentages, ages, prison terms, laws, dates, officials)
+never reaches that point.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+from extractors import countries as C
+from extractors.lexicon import Lexicon, alternation, compile_phrases, group_of, load
+from extractors.numbers import NumberMention
+from extractors.sentences import Sentence
+from extractors.years import YearMention, attach_year
+
+FIXED = {
+    "investigations": ("investigations", "cases"),
+    "arrests": ("arrests", "persons"),
+    "prosecutions": ("prosecutions", "cases"),
+    "convictions": ("convictions", "cases"),
+    "prevention_actions": ("prevention_actions", "actions"),
+}
+NEEDS_CUE = {
+    "persons": ("victims_identified", "arrests", "prosecutions", "convictions"),
+    "suspects": ("arrests", "prosecutions", "convictions"),
+    "cases": ("investigations", "prosecutions", "convictions"),
+}
+UNIT_OF_CLASS = {"victims": "persons", "persons": "persons", "suspects": "persons", "cases": "cases"}
+MILLION = 1_000_000  # no authority identifies a million victims: such counts are estimates
+_CUE_REACH = 100
+_BACK_REACH = 160
+_MAX_MODIFIERS = 4
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*|\d+|[^\w\s]")
+_PREV_WORD = re.compile(r"(\S+)\s*$")
+
+
+@dataclass(frozen=True)
+class Fact:
+    metric: str
+    value: int
+    unit: str
+    qualifier: str
+    year: int | None
+    country: str | None
+    sentence: Sentence
+    confidence: float
+
+
+@dataclass(frozen=True)
+class NounHit:
+    cls: str
+    start: int
+    end: int
+
+
+@dataclass
+class Article:
+    """Everything found once per article, shared by every sentence."""
+
+    text: str
+    folded: str
+    lexicon: Lexicon
+    sentences: Sequence[Sentence]
+    numbers: Sequence[NumberMention]
+    years: Sequence[YearMention]
+    places: Sequence[C.CountryMention]
+    published: date | None
+    main_country: str | None
+    zones: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    # per sentence start: what falls inside it, found in one pass over the article
+    places_in: dict[int, list[C.CountryMention]] = field(default_factory=dict)
+    cues_in: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+    numbers_in: dict[int, list[NumberMention]] = field(default_factory=dict)
+    off_topic: set[int] = field(default_factory=set)
+    multi_country: set[int] = field(default_factory=set)
+
+    def bucket(self) -> None:
+        """Sort every mention into its sentence, once."""
+        starts = [s.start for s in self.sentences]
+        lex, folded = self.lexicon, self.folded
+
+        def owner(pos: int) -> int | None:
+            i = bisect_right(starts, pos) - 1
+            return starts[i] if i >= 0 and pos < self.sentences[i].end else None
+
+        for attr, items in (("places_in", self.places), ("numbers_in", self.numbers)):
+            table: dict[int, list[Any]] = getattr(self, attr)
+            for item in items:
+                key = owner(item.start)
+                if key is not None:
+                    table.setdefault(key, []).append(item)
+        for m in lex.cues.finditer(folded):
+            key = owner(m.start())
+            if key is not None:
+                self.cues_in.setdefault(key, []).append((m.start(), m.end(), group_of(m)))
+        positive = {owner(m.start()) for m in lex.relevance_positive.finditer(folded)}
+        self.off_topic = {k for m in lex.relevance_negative.finditer(folded) if (k := owner(m.start())) is not None}
+        self.off_topic -= positive
+        multi = _extra(lex).multi_country
+        self.multi_country = {
+            k for n in self.numbers if multi.match(folded, n.end) and (k := owner(n.start)) is not None
+        }
+
+
+@dataclass(frozen=True)
+class _Extra:
+    source_markers: re.Pattern[str]
+    multi_country: re.Pattern[str]
+    fraction_after: re.Pattern[str]
+    fraction_before: re.Pattern[str]
+
+
+def _extra(lexicon: Lexicon) -> _Extra:
+    return _extra_for(lexicon.code)
+
+
+@cache
+def _extra_for(code: str) -> _Extra:
+    lexicon = load(code)
+    section = lexicon.section("countries")
+    links = alternation(lexicon.section("distractors").get("fraction_links", []))
+    small = rf"(?:\d{{1,3}}(?![\d.,])|{lexicon.number_words.pattern}|{alternation(lexicon.articles)})"
+    return _Extra(
+        compile_phrases(section.get("source_markers", [])),
+        re.compile(r"\s+(?:" + compile_phrases(section.get("multi_country_nouns", [])).pattern + ")"),
+        re.compile(rf"\s+(?:{links})\s+{small}"),
+        re.compile(rf"{small}\s+(?:{links})\s+$"),
+    )
+
+
+def source_zones(article: Article, sentence: Sentence) -> list[tuple[int, int]]:
+    """Spans naming a figure's source ("according to the US State Department")."""
+    cached = article.zones.get(sentence.start)
+    if cached is not None:
+        return cached
+    zones = []
+    for m in _extra(article.lexicon).source_markers.finditer(article.folded, sentence.start, sentence.end):
+        if m.start() - sentence.start <= 2:  # fronted: "According to X, ..."
+            comma = article.folded.find(",", m.end(), sentence.end)
+            zones.append((m.start(), comma if comma >= 0 else sentence.end))
+        else:
+            zones.append((m.start(), sentence.end))
+    article.zones[sentence.start] = zones
+    return zones
+
+
+def scan_noun(article: Article, pos: int, limit: int) -> tuple[NounHit | None, bool]:
+    """The counted noun after a number, and whether the number stands bare (elliptic)."""
+    lex, folded = article.lexicon, article.folded
+    skipped = 0
+    while skipped <= _MAX_MODIFIERS:
+        while pos < limit and folded[pos].isspace():
+            pos += 1
+        if pos >= limit:
+            return None, skipped == 0
+        gap = lex.noun_gap.match(folded, pos)
+        if gap is not None:
+            pos = gap.end()
+            continue
+        noun = lex.nouns.match(folded, pos)
+        if noun is not None and noun.end() <= limit:
+            return NounHit(group_of(noun), noun.start(), noun.end()), False
+        if lex.distractor_nouns.match(folded, pos):
+            return None, False
+        tok = _TOKEN.match(folded, pos)
+        if tok is None:
+            return None, False
+        word = tok.group(0)
+        if not word[0].isalpha():
+            return None, skipped == 0 and not word[0].isdigit()
+        if word in lex.stopwords or lex.cues.match(folded, pos):
+            return None, skipped == 0
+        skipped += 1
+        pos = tok.end()
+    return None, False
+
+
+def nearest_cue(
+    cues: Sequence[tuple[int, int, str]], span: tuple[int, int], allowed: Sequence[str]
+) -> str | None:
+    best: tuple[int, str] | None = None
+    for c_start, c_end, metric in cues:
+        if metric not in allowed or (c_start < span[1] and span[0] < c_end):
+            continue
+        dist = span[0] - c_end if c_end <= span[0] else c_start - span[1]
+        if dist <= _CUE_REACH and (best is None or dist < best[0]):
+            best = (dist, metric)
+    return None if best is None else best[1]
+
+
+def resolve(
+    cls: str, value: float, cues: Sequence[tuple[int, int, str]], span: tuple[int, int]
+) -> tuple[str, str, float] | None:
+    """(metric, unit, confidence) for a number counting a noun of class ``cls``."""
+    outside = [c for c in cues if not (c[0] < span[1] and span[0] < c[1])]
+    estimate = any(metric == "estimated_victims" for _, _, metric in outside)
+    if cls in FIXED:
+        metric, unit = FIXED[cls]
+        return metric, unit, 0.9
+    if cls == "victims":
+        big = estimate or value >= MILLION
+        return ("estimated_victims" if big else "victims_identified"), "persons", 0.9
+    if cls == "persons" and estimate:
+        return "estimated_victims", "persons", 0.8
+    allowed = NEEDS_CUE.get(cls)
+    if allowed is None:
+        return None
+    metric = nearest_cue(outside, span, allowed)
+    if metric is None:
+        return ("investigations", "cases", 0.7) if cls == "cases" else None
+    if metric == "victims_identified" and value >= MILLION:
+        metric = "estimated_victims"
+    return metric, UNIT_OF_CLASS[cls], 0.85
+
+
+def previous_word(folded: str, pos: int) -> str:
+    m = _PREV_WORD.search(folded, max(0, pos - 24), pos)
+    return "" if m is None else m.group(1).strip(".:#,;()")
+
+
+def is_distractor(article: Article, n: NumberMention) -> bool:
+    """Money, percentages, references (laws, articles, hotlines), dates and proportions."""
+    lex, folded = article.lexicon, article.folded
+    if lex.currency_before.search(folded, max(0, n.start - 6), n.start):
+        return True
+    if lex.percent_after.match(folded, n.end):
+        return True
+    prev = previous_word(folded, n.start)
+    if prev in lex.reference_words or prev.replace(".", "") in lex.reference_words or prev in lex.months:
+        return True
+    nxt = _TOKEN.match(folded, n.end + 1) if n.end < len(folded) else None
+    if nxt is not None and nxt.group(0) in lex.months:
+        return True
+    extra = _extra(lex)
+    if extra.fraction_after.match(folded, n.end):
+        return True
+    return extra.fraction_before.search(folded, max(0, n.start - 30), n.start) is not None
+
+
+def qualifier_of(article: Article, start: int) -> tuple[str, int]:
+    """The qualifier right before a number and where it starts ("more than 7,000")."""
+    window_start = max(0, start - 32)
+    m = article.lexicon.qualifier_tail.search(article.folded, window_start, start)
+    if m is None:
+        return "exact", start
+    return group_of(m), m.start()
+
+
+def year_of(article: Article, sentence: Sentence, n: NumberMention, following: Sequence[int]) -> int | None:
+    found = attach_year(n.start, n.end, article.years, following, (sentence.start, sentence.end))
+    if found is not None:
+        return found.year
+    if article.lexicon.same_period.search(article.folded, sentence.start, sentence.end):
+        earlier = [y for y in article.years if y.end <= sentence.start]
+        if earlier:
+            return earlier[-1].year
+    return article.published.year if article.published else None
+
+
+def country_of(article: Article, sentence: Sentence, n: NumberMention) -> tuple[str | None, bool]:
+    """(country, found in the sentence itself). Worldwide and multi-country figures give None."""
+    in_sentence = article.places_in.get(sentence.start, [])
+    if sentence.start in article.multi_country or any(p.code == C.WORLD for p in in_sentence):
+        return None, True
+    zones = source_zones(article, sentence)
+    local = [p for p in in_sentence if not any(a <= p.start < b for a, b in zones)]
+    codes = [article.main_country if p.code == C.ANAPHORA else p.code for p in local]
+    named = [(p, c) for p, c in zip(local, codes) if c and not c.startswith("@")]
+    if named:
+        if article.main_country in {c for _, c in named}:
+            return article.main_country, True
+        return min(named, key=lambda pc: abs(pc[0].start - n.start))[1], True
+    if any(p.code == C.REGION for p in local):
+        return None, True
+    same_para = [
+        p.code
+        for s in article.sentences
+        if s.paragraph == sentence.paragraph
+        for p in article.places_in.get(s.start, [])
+        if not p.code.startswith("@")
+    ]
+    if same_para and article.main_country not in same_para:
+        return same_para[-1], False
+    return article.main_country, False

@@ -1,0 +1,1 @@
+"""Per-language lexicons (TOML data files, loaded by ``extractors.lexicon``)."""

@@ -1,0 +1,91 @@
+"""Find the years a sentence talks about and attach the right one to each number.
+
+A year is explicit ("in 2022", "fiscal year 2022", "2023-24" -> 2024, the end of a
+financial year) or relative to the publication date ("last year", "el año
+pasado"). Years after "since" or inside "between 2019 and 2021" frame a
+comparison, not a figure, so they are kept out of the attachment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from extractors.lexicon import Lexicon
+
+_EXPLICIT = re.compile(r"(?=[12])(?<![\d.,/\-])((?:19|20)\d\d)(?:\s*[-\u2013/]\s*(\d{4}|\d{2}))?(?![\d])(?!-\d)")
+_FOLLOW_LIMIT = 120  # characters: a year further after a number usually belongs to another clause
+
+
+@dataclass(frozen=True)
+class YearMention:
+    start: int
+    end: int
+    year: int
+    relative: bool = False
+
+
+def find_years(folded: str, lexicon: Lexicon, published: date | None) -> list[YearMention]:
+    """Year mentions usable as reference years, in order (offsets into the folded text)."""
+    excluded: set[int] = set()
+    for pattern in lexicon.ranges:
+        for m in pattern.finditer(folded):
+            excluded.update({m.start(1), m.start(2)})
+    out: list[YearMention] = []
+    for m in _EXPLICIT.finditer(folded):
+        if m.start(1) in excluded or lexicon.since.search(folded, max(0, m.start() - 25), m.start()):
+            continue
+        year = _explicit_year(m.group(1), m.group(2))
+        if year is not None:
+            out.append(YearMention(m.start(), m.end(), year))
+    if published is not None:
+        for m in lexicon.relative_years.finditer(folded):
+            offset = lexicon.relative_offsets.get(_squash(m.group(0)))
+            if offset is not None:
+                out.append(YearMention(m.start(), m.end(), published.year + offset, relative=True))
+    out.sort(key=lambda y: y.start)
+    return out
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"[\s\-]+", " ", s).strip()
+
+
+def _explicit_year(first: str, second: str | None) -> int | None:
+    """``2023`` -> 2023; ``2023-24`` / ``2023/2024`` (a financial year) -> 2024; wider spans -> None."""
+    start = int(first)
+    if second is None:
+        return start
+    end = int(second) if len(second) == 4 else (start // 100) * 100 + int(second)
+    if end == start + 1:
+        return end
+    return None if end > start else start
+
+
+def attach_year(
+    num_start: int,
+    num_end: int,
+    years: Sequence[YearMention],
+    numbers_after: Sequence[int],
+    sentence: tuple[int, int],
+) -> YearMention | None:
+    """The year a number refers to: the first one after it before the next number, else the
+    nearest one before it, else any later one in the sentence.
+
+    "ten victims in 2021, up from eight in 2020" gives ten -> 2021 and eight -> 2020;
+    "from 578 in 2012 to 1,118 in fiscal year 2022" gives 578 -> 2012 and 1,118 -> 2022,
+    which plain nearest-distance would get wrong.
+    """
+    s_start, s_end = sentence
+    inside = [y for y in years if s_start <= y.start and y.end <= s_end]
+    next_number = min((n for n in numbers_after if n > num_end), default=s_end)
+    for y in inside:
+        if num_end <= y.start < min(next_number, num_end + _FOLLOW_LIMIT):
+            return y
+    before = [y for y in inside if y.end <= num_start]
+    if before:
+        return before[-1]
+    after = [y for y in inside if y.start >= num_end]
+    return after[0] if after else None
