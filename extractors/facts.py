@@ -102,9 +102,10 @@ class Article:
                 key = owner(item.start)
                 if key is not None:
                     table.setdefault(key, []).append(item)
+        negated = _extra(lex).negated
         for m in lex.cues.finditer(folded):
             key = owner(m.start())
-            if key is not None:
+            if key is not None and not negated.search(folded, max(key, m.start() - 30), m.start()):
                 self.cues_in.setdefault(key, []).append((m.start(), m.end(), group_of(m)))
         positive = {owner(m.start()) for m in lex.relevance_positive.finditer(folded)}
         self.off_topic = {k for m in lex.relevance_negative.finditer(folded) if (k := owner(m.start())) is not None}
@@ -121,6 +122,7 @@ class _Extra:
     multi_country: re.Pattern[str]
     fraction_after: re.Pattern[str]
     fraction_before: re.Pattern[str]
+    negated: re.Pattern[str]
 
 
 def _extra(lexicon: Lexicon) -> _Extra:
@@ -138,6 +140,7 @@ def _extra_for(code: str) -> _Extra:
         re.compile(r"\s+(?:" + compile_phrases(section.get("multi_country_nouns", [])).pattern + ")"),
         re.compile(rf"\s+(?:{links})\s+{small}"),
         re.compile(rf"{small}\s+(?:{links})\s+$"),
+        re.compile(rf"(?:{alternation(lexicon.section('distractors').get('negations', []))})(?:[\s']+[\w\-]+){{0,2}}[\s']*$"),
     )
 
 
