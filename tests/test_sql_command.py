@@ -173,3 +173,21 @@ def test_interactive_prompt_reads_statements_until_eof(db: Path) -> None:
 def test_interactive_prompt_quits_on_dot_quit(db: Path) -> None:
     result = run_cli("sql", "--db", str(db), "--builtin-prompt", stdin=".quit\nSELECT 'after' AS a;\n")
     assert result.returncode == 0 and "after" not in result.stdout
+
+
+def test_a_warehouse_not_yet_migrated_gets_temporary_views(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import duckdb
+
+    from warehouse.migrate import available
+
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(available()[0][1])  # only 0001, as an older tipwatch left it
+    con.close()
+    assert tipwatch("sql", "SELECT count(*) AS n FROM metric_facts", "--db", str(db), "-f", "csv") == 0
+    assert capsys.readouterr().out == "n\n0\n"
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchall() == [(0,)]
+    con.close()

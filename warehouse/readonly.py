@@ -25,6 +25,7 @@ import duckdb
 
 from tipwatch.errors import TipwatchError
 from warehouse.connection import open_reader
+from warehouse.migrate import available
 
 #: statement types that only read
 READ_TYPES = {duckdb.StatementType.SELECT}
@@ -101,10 +102,33 @@ def fence(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET lock_configuration = true").fetchall()
 
 
+def ensure_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Give a warehouse not yet migrated to the analyst views temporary copies of them.
+
+    Migrations run on the first write, so a file last written by an older tipwatch
+    lacks the views until the next `tipwatch run`; readers should not have to wait
+    for that. Temporary views live in the connection only and change nothing on disk.
+    """
+    present = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'metric_facts'").fetchall()[0][0]
+    tables = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('articles', 'metrics', 'feeds', "
+        "'fetches') AND schema_name = 'main'").fetchall()[0][0]
+    if present or tables < 4:
+        return
+    for name, sql in available():
+        if name.startswith("0002_"):
+            con.execute(sql.replace("CREATE VIEW ", "CREATE TEMP VIEW ")).fetchall()
+
+
 @contextmanager
 def open_query_connection(db: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only, fenced connection for user SQL (see the module docstring)."""
     with open_reader(db) as con:
+        try:
+            ensure_views(con)
+        except duckdb.Error as exc:
+            raise QueryError(f"cannot set up the analyst views: {one_line(str(exc))}") from None
         fence(con)
         yield con
 

@@ -7,6 +7,7 @@ streaming in `warehouse.analyst`, files in `warehouse.export` and
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -213,6 +214,11 @@ def register(app: typer.Typer) -> None:
             if out is not None:
                 out.expanduser().unlink(missing_ok=True)
             raise _refuse(str(exc)) from None
+        except BrokenPipeError:
+            # the reader (`| head`) has seen enough: stop quietly, as other Unix tools do
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return
 
     @app.command()
     def report(
