@@ -20,7 +20,7 @@ from typing import Any
 import babel
 import pycountry
 
-from extractors.lexicon import Lexicon, fold, load
+from extractors.lexicon import Lexicon, alternation, fold, load
 
 WORLD = "@world"
 REGION = "@region"
@@ -46,6 +46,7 @@ class _Entry:
 class Gazetteer:
     entries: Mapping[tuple[str, ...], tuple[_Entry, ...]]
     prefixes: frozenset[tuple[str, ...]]  # every leading part of every key, to stop early
+    first_words: re.Pattern[str]  # finds the words that can start a key, skipping the rest fast
 
 
 def _tokens(text: str) -> tuple[str, ...]:
@@ -121,7 +122,9 @@ def gazetteer(code: str) -> Gazetteer:
     for phrase in section.get("anaphora", []):
         add(phrase, _Entry(ANAPHORA, "any"))
     frozen = {k: tuple(v) for k, v in table.items()}
-    return Gazetteer(frozen, frozenset(k[:i] for k in frozen for i in range(1, len(k) + 1)))
+    prefixes = frozenset(k[:i] for k in frozen for i in range(1, len(k) + 1))
+    first = re.compile(alternation(sorted({k[0] for k in frozen})))
+    return Gazetteer(frozen, prefixes, first)
 
 
 def _is_acronym(name: str) -> bool:
@@ -140,35 +143,35 @@ def _case_ok(original: str, case: str) -> bool:
 def find_countries(text: str, folded: str, lexicon: Lexicon) -> list[CountryMention]:
     """Every country-like mention in ``text`` (offsets shared with ``folded``)."""
     gaz = gazetteer(lexicon.code)
-    toks = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
     out: list[CountryMention] = []
-    i = 0
-    while i < len(toks):
-        hit = _longest_at(toks, i, text, gaz) if (toks[i][0],) in gaz.prefixes else None
-        if hit is None:
-            i += 1
+    resume = 0
+    for m in gaz.first_words.finditer(folded):
+        if m.start() < resume:
             continue
-        length, mention = hit
-        out.append(mention)
-        i += length
+        hit = _longest_at(m, folded, text, gaz)
+        if hit is not None:
+            out.append(hit)
+            resume = hit.end
     return out
 
 
-def _longest_at(
-    toks: Sequence[tuple[str, int, int]], i: int, text: str, gaz: Gazetteer
-) -> tuple[int, CountryMention] | None:
-    """Longest gazetteer phrase starting at token ``i`` whose case fits the text."""
+def _longest_at(first: re.Match[str], folded: str, text: str, gaz: Gazetteer) -> CountryMention | None:
+    """Longest gazetteer phrase starting at token ``first`` whose case fits the text."""
     key: tuple[str, ...] = ()
-    best: tuple[int, CountryMention] | None = None
-    for j in range(i, min(len(toks), i + _MAX_LEN)):
-        key = key + (toks[j][0],)
+    best: CountryMention | None = None
+    start, pos = first.start(), first.start()
+    for _ in range(_MAX_LEN):
+        tok = _TOKEN.search(folded, pos)
+        if tok is None:
+            break
+        key = key + (tok.group(0),)
         if key not in gaz.prefixes:
             break
-        start, end = toks[i][1], toks[j][2]
         for entry in gaz.entries.get(key, ()):
-            if _case_ok(text[start:end], entry.case):
-                best = (j - i + 1, CountryMention(start, end, entry.code))
+            if _case_ok(text[start : tok.end()], entry.case):
+                best = CountryMention(start, tok.end(), entry.code)
                 break
+        pos = tok.end()
     return best
 
 

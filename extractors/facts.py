@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any
 
 from extractors import countries as C
-from extractors.lexicon import Lexicon, alternation, compile_phrases, group_of, load
+from extractors.lexicon import Lexicon, alternation, compile_phrases, group_of, load, relevance_hits
 from extractors.numbers import NumberMention
 from extractors.sentences import Sentence
 from extractors.years import YearMention, attach_year
@@ -103,13 +103,16 @@ class Article:
                 if key is not None:
                     table.setdefault(key, []).append(item)
         negated = _extra(lex).negated
-        for m in lex.cues.finditer(folded):
-            key = owner(m.start())
-            if key is not None and not negated.search(folded, max(key, m.start() - 30), m.start()):
-                self.cues_in.setdefault(key, []).append((m.start(), m.end(), group_of(m)))
-        positive = {owner(m.start()) for m in lex.relevance_positive.finditer(folded)}
-        self.off_topic = {k for m in lex.relevance_negative.finditer(folded) if (k := owner(m.start())) is not None}
-        self.off_topic -= positive
+        for sentence in self.sentences:
+            if sentence.start not in self.numbers_in:
+                continue  # cues only matter where there is something to count
+            for m in lex.cues.finditer(folded, sentence.start, sentence.end):
+                if not negated.search(folded, max(sentence.start, m.start() - 30), m.start()):
+                    self.cues_in.setdefault(sentence.start, []).append((m.start(), m.end(), group_of(m)))
+        topics: dict[str, set[int | None]] = {"positive": set(), "weak": set(), "negative": set()}
+        for start, group, _ in relevance_hits(folded, lex.code):
+            topics[group].add(owner(start))
+        self.off_topic = {k for k in topics["negative"] - topics["positive"] if k is not None}
         multi = _extra(lex).multi_country
         self.multi_country = {
             k for n in self.numbers if multi.match(folded, n.end) and (k := owner(n.start)) is not None

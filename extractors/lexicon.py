@@ -182,7 +182,7 @@ class Lexicon:
     same_period: re.Pattern[str]
     year_prepositions: frozenset[str]
     since: re.Pattern[str]
-    ranges: tuple[re.Pattern[str], ...]
+    ranges: tuple[tuple[frozenset[str], re.Pattern[str]], ...]  # (opening words, "YEAR and YEAR")
     reference_words: frozenset[str]
     elliptic_leads: frozenset[str]
     months: frozenset[str]
@@ -195,9 +195,7 @@ class Lexicon:
     number_words: re.Pattern[str]
     articles: frozenset[str]
     collectives: Mapping[str, int]
-    relevance_positive: re.Pattern[str]
-    relevance_weak: re.Pattern[str]
-    relevance_negative: re.Pattern[str]
+    relevance: re.Pattern[str]  # named groups: positive, weak, negative
 
     def section(self, *path: str) -> Any:
         node: Any = self.data
@@ -231,9 +229,10 @@ def _build(code: str, data: Mapping[str, Any]) -> Lexicon:
     relative = {fold(k): int(v) for k, v in years.get("relative", {}).items()}
     scales = {fold(k): int(v) for k, v in num.get("scales", {}).items()}
     collectives = {fold(k): int(v) for k, v in num.get("collectives", {}).items()}
+    pairs = [(fold(a), fold(b)) for a, b in years.get("ranges", [])]
     ranges = tuple(
-        re.compile(rf"{phrase_pattern(a)}\s+((?:19|20)\d\d)\s+{phrase_pattern(b)}\s+((?:19|20)\d\d)")
-        for a, b in years.get("ranges", [])
+        (frozenset({a}), re.compile(rf"((?:19|20)\d\d)\s+{phrase_pattern(b)}\s+((?:19|20)\d\d)"))
+        for a, b in pairs
     )
     qualifier_tail = re.compile(
         "|".join(f"(?P<{name}>(?:{alternation(_strs(v))}))\\s*$" for name, v in qual.items()) or r"(?!x)x"
@@ -267,9 +266,17 @@ def _build(code: str, data: Mapping[str, Any]) -> Lexicon:
         ),
         articles=_word_set(num.get("articles")),
         collectives=collectives,
-        relevance_positive=compile_phrases(_strs(rel.get("positive"))),
-        relevance_weak=compile_phrases(_strs(rel.get("weak"))),
-        relevance_negative=compile_phrases(_strs(rel.get("negative"))),
+        relevance=compile_classes({k: _strs(rel.get(k)) for k in ("positive", "weak", "negative")}),
+    )
+
+
+@lru_cache(maxsize=32)
+def relevance_hits(folded: str, code: str) -> tuple[tuple[int, str, str], ...]:
+    """(offset, class, phrase) of every relevance phrase; shared by the relevance
+    classifier and the metric extractor, which see the same text one after the other."""
+    return tuple(
+        (m.start(), group_of(m), " ".join(m.group(0).replace("-", " ").split()))
+        for m in load(code).relevance.finditer(folded)
     )
 
 
@@ -310,7 +317,7 @@ def guess_language(folded: str, hint: str | None) -> str:
     """
     counts = Counter(_TOKEN.findall(folded[:1500]))
     scores = {
-        code: sum(n for t, n in counts.items() if t in load(code).stopwords) for code in available_languages()
+        code: sum(counts[t] for t in counts.keys() & load(code).stopwords) for code in available_languages()
     }
     best = max(scores, key=lambda c: (scores[c], c == hint))
     code = normalise_code(hint)

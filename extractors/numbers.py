@@ -18,8 +18,7 @@ from extractors.lexicon import Lexicon, fold
 
 _SPACES = " \u00a0\u202f\u2009"
 _DIGITS = re.compile(
-    r"(?=\d)(?<![\w\-/+.,])"
-    r"(\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?!\d)|\d+(?:[.,]\d+)*)"
+    r"(\d(?<![\w\-/+.,]\d)(?:\d{0,2}(?:[ \u00a0\u202f\u2009]\d{3})+(?!\d)|\d*(?:[.,]\d+)*))"
     r"(?![\w\-/\u00b0%]|[.,]\d)"
 )
 _YEARISH = re.compile(r"(?:19|20)\d\d")
@@ -110,7 +109,7 @@ def _digit_mentions(text: str, folded: str, lexicon: Lexicon) -> list[NumberMent
 
 
 def _squash(s: str) -> str:
-    return re.sub(r"[\s\-]+", " ", s).strip()
+    return " ".join(s.replace("-", " ").split())
 
 
 def _word_mentions(text: str, folded: str, lexicon: Lexicon) -> list[NumberMention]:

@@ -8,11 +8,10 @@ or "tráfico" decides nothing: it is exactly the word the look-alikes share.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
-from extractors.lexicon import Lexicon, available_languages, fold, guess_language, load
+from extractors.lexicon import Lexicon, available_languages, fold, guess_language, load, relevance_hits
 
 _TITLE_WEIGHT = 2
 _WEAK_WEIGHT = 0.5
@@ -26,29 +25,14 @@ class Relevance:
     terms: tuple[str, ...]  # the terms that decided it, for auditing
 
 
-def _hits(pattern: re.Pattern[str], title: str, body: str) -> Counter[str]:
-    found: Counter[str] = Counter()
-    for m in pattern.finditer(title):
-        found[_squash(m.group(0))] += _TITLE_WEIGHT
-    for m in pattern.finditer(body):
-        found[_squash(m.group(0))] += 1
-    return found
-
-
-def _squash(s: str) -> str:
-    return re.sub(r"[\s\-]+", " ", s).strip()
-
-
 def _judge(lexicons: list[Lexicon], title: str, body: str) -> tuple[float, float, Counter[str], Counter[str]]:
-    positive: Counter[str] = Counter()
-    weak: Counter[str] = Counter()
-    negative: Counter[str] = Counter()
+    found: dict[str, Counter[str]] = {"positive": Counter(), "weak": Counter(), "negative": Counter()}
     for lex in lexicons:
-        positive += _hits(lex.relevance_positive, title, body)
-        weak += _hits(lex.relevance_weak, title, body)
-        negative += _hits(lex.relevance_negative, title, body)
-    pos = sum(positive.values()) + _WEAK_WEIGHT * sum(weak.values())
-    return pos, float(sum(negative.values())), positive + weak, negative
+        for weight, text in ((_TITLE_WEIGHT, title), (1, body)):
+            for _, group, phrase in relevance_hits(text, lex.code):
+                found[group][phrase] += weight
+    pos = sum(found["positive"].values()) + _WEAK_WEIGHT * sum(found["weak"].values())
+    return pos, float(sum(found["negative"].values())), found["positive"] + found["weak"], found["negative"]
 
 
 def assess_relevance(title: str | None, text: str, language: str | None) -> Relevance:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 _BREAK = re.compile(r"[.!?\u2026]+[\"'\u201d\u00bb)\]]*\s+(?=[\"'\u201c\u00ab(\[¿¡]?[A-Z0-9\u00c0-\u024f])")
-_HARD = re.compile(r"\n\s*|[ \t]\\?\|[ \t]?|^\|\s*")
+_HARD = re.compile(r"\n\s*|\\?\|[ \t]?")
 _PREV_WORD = re.compile(r"([\w.\u00ba\u00b0]+)[.!?\u2026]*$")
 
 
@@ -39,7 +39,7 @@ def _chunks(text: str) -> Iterable[tuple[int, int, int]]:
 
 
 def _is_false_break(text: str, chunk_start: int, dot: int, abbreviations: frozenset[str]) -> bool:
-    word_match = _PREV_WORD.search(text, chunk_start, dot + 1)
+    word_match = _PREV_WORD.search(text, max(chunk_start, dot - 24), dot + 1)
     if word_match is None:
         return False
     word = word_match.group(1).rstrip(".").lower()

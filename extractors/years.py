@@ -15,7 +15,7 @@ from datetime import date
 
 from extractors.lexicon import Lexicon
 
-_EXPLICIT = re.compile(r"(?=[12])(?<![\d.,/\-])((?:19|20)\d\d)(?:\s*[-\u2013/]\s*(\d{4}|\d{2}))?(?![\d])(?!-\d)")
+_EXPLICIT = re.compile(r"((?:1(?<![\d.,/\-]1)9|2(?<![\d.,/\-]2)0)\d\d)(?:\s*[-\u2013/]\s*(\d{4}|\d{2}))?(?![\d])(?!-\d)")
 _FOLLOW_LIMIT = 120  # characters: a year further after a number usually belongs to another clause
 
 
@@ -30,9 +30,11 @@ class YearMention:
 def find_years(folded: str, lexicon: Lexicon, published: date | None) -> list[YearMention]:
     """Year mentions usable as reference years, in order (offsets into the folded text)."""
     excluded: set[int] = set()
-    for pattern in lexicon.ranges:
+    for openers, pattern in lexicon.ranges:
         for m in pattern.finditer(folded):
-            excluded.update({m.start(1), m.start(2)})
+            before = folded[max(0, m.start() - 16) : m.start()].split()
+            if before and before[-1] in openers:
+                excluded.update({m.start(1), m.start(2)})
     out: list[YearMention] = []
     for m in _EXPLICIT.finditer(folded):
         if m.start(1) in excluded or lexicon.since.search(folded, max(0, m.start() - 25), m.start()):
@@ -50,7 +52,7 @@ def find_years(folded: str, lexicon: Lexicon, published: date | None) -> list[Ye
 
 
 def _squash(s: str) -> str:
-    return re.sub(r"[\s\-]+", " ", s).strip()
+    return " ".join(s.replace("-", " ").split())
 
 
 def _explicit_year(first: str, second: str | None) -> int | None:
