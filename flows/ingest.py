@@ -108,13 +108,13 @@ def process_items(
 
 
 def poll_feeds(feeds: Sequence[FeedConfig], states: dict[str, FeedState], settings: Settings) -> list[FeedPoll]:
-    """One task per feed, all at once (bounded by the task runner)."""
+    """One task per feed, all at once (bounded by the task runner); results in registry order,
+    so the first feed listing an article owns it whatever order the polls finish in."""
     report("feeds", total=len(feeds))
-    polls: list[FeedPoll] = []
-    for future in as_completed([poll_feed_task.submit(f, states[f.name], settings) for f in feeds]):
-        polls.append(future.result())
+    futures = [poll_feed_task.submit(f, states[f.name], settings) for f in feeds]
+    for _ in as_completed(futures):
         report("feeds", advance=1)
-    return polls
+    return [future.result() for future in futures]
 
 
 def states_to_save(polls: Sequence[FeedPoll], before: dict[str, FeedState], retry: Sequence[NewItem]) -> list[FeedState]:
