@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import tempfile
@@ -133,7 +134,8 @@ def main() -> None:
                 results[name] = {"median_seconds": round(seconds, 4), "rows": rows}
 
     width = max(len(name) for name in results)
-    print(f"warehouse: {sizes} (filled in {fill_seconds:.1f}s)")
+    print(f"warehouse: {sizes} (filled in {fill_seconds:.1f}s; {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f})")
     print(f"{'query':<{width}}  median (s)  rows")
     for name, result in results.items():
         print(f"{name:<{width}}  {result['median_seconds']:>10.3f}  {result['rows']}")
@@ -141,6 +143,8 @@ def main() -> None:
     args.out.write_text(json.dumps({
         "duckdb": duckdb.__version__,
         "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],  # other work skews wall times
         "sizes": sizes,
         "fill_seconds": round(fill_seconds, 2),
         "queries": results,

@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tipwatch.errors import WarehouseError
 from warehouse.analyst import (
     ResultStream,
     cell_text,
@@ -143,8 +144,6 @@ def builtin_prompt(db: Path, read: Callable[[str], str], out: TextIO, err: TextI
 
 def _interactive(db: Path, builtin: bool) -> None:
     if not db.expanduser().exists():
-        from tipwatch.errors import WarehouseError
-
         raise WarehouseError(f"warehouse {db} does not exist (run `tipwatch run` or `tipwatch demo` first)")
     cli = shutil.which("duckdb")
     if cli and not builtin:

@@ -24,7 +24,7 @@ FROM articles a;
 
 -- One row per distinct fact (metric, country, year, value) from relevant articles.
 CREATE VIEW metric_facts AS
-WITH relevant_metrics AS (
+WITH relevant_metrics AS NOT MATERIALIZED (  -- re-joining is cheaper than materialising 1M rows
     SELECT
         m.metric, m.country, m.year, m.value, m.unit, m.qualifier,
         m.evidence, m.confidence, m.article_url, s.source, s.seen_at
