@@ -53,8 +53,11 @@ def extract_metrics(
     if not text or not text.strip():
         return []
     article = _prepare(text, language, published, title)
+    body_start = headline_end(text, title)
     best: dict[tuple[str, int, int | None, str | None], Fact] = {}
     for sentence in article.sentences:
+        if sentence.end <= body_start:
+            continue
         for fact in read_sentence(article, sentence):
             key = (fact.metric, fact.value, fact.year, fact.country)
             if key not in best or fact.confidence > best[key].confidence:
@@ -67,6 +70,23 @@ def extract_metrics(
         )
         for f in facts
     ]
+
+
+def headline_end(text: str, title: str | None) -> int:
+    """Where the body starts when the text opens with the headline.
+
+    A headline restates a fact of the body without its year or place
+    ("Rescatan a 41 víctimas"), so reading it would add a second, vaguer copy.
+    """
+    if not title:
+        return 0
+    lead = len(text) - len(text.lstrip())
+    line_end = text.find("\n", lead)
+    line_end = len(text) if line_end < 0 else line_end
+    first, head = fold(text[lead:line_end]).strip(), fold(title).strip()
+    if len(head) >= 12 and (first == head or (len(first) >= 12 and (head.startswith(first) or first.startswith(head)))):
+        return line_end
+    return 0
 
 
 def _prepare(text: str, language: str | None, published: date | None, title: str | None) -> Article:

@@ -134,3 +134,12 @@ def test_wrong_or_missing_language_falls_back() -> None:
 def test_safe_on_any_text(text: str, lang: str | None) -> None:
     for m in extract_metrics(text, language=lang, published=None):
         assert text[m.start : m.end] == m.evidence
+
+
+def test_a_headline_repeating_a_body_fact_adds_no_second_copy() -> None:
+    text = ("Rescatan a 41 víctimas de trata en Ruritania\n"
+            "La Fiscalía informó que el año pasado rescató a 41 víctimas de trata de personas en "
+            "operativos en varias provincias.")
+    facts = extract_metrics(text, language="es", published=date(2024, 6, 10),
+                            title="Rescatan a 41 víctimas de trata en Ruritania")
+    assert [(f.metric, f.value, f.year) for f in facts] == [("victims_identified", 41, 2023)]

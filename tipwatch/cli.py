@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "tipwatch.commands.run",
     "tipwatch.commands.demo",
     "tipwatch.commands.reextract",
+    "tipwatch.commands.evaluate",
     "tipwatch.commands.serve",
     "tipwatch.commands.backfill",
     "tipwatch.commands.analyst",

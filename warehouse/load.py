@@ -104,14 +104,21 @@ def metric_table(records: Sequence[ArticleRecord], run_id: str) -> pa.Table:
 
 
 def fetch_table(results: Iterable[tuple[FetchResult, str | None, str]], run_id: str) -> pa.Table:
-    """One row per HTTP attempt; earlier attempts of a retried request read `retried`."""
+    """One row per HTTP attempt: a redirect hop reads `redirected`, an attempt that was
+    tried again `retried`, the last one the request's outcome."""
     rows = []
     for result, feed, kind in results:
         last = len(result.attempts) - 1
         for i, attempt in enumerate(result.attempts):
+            if i == last:
+                outcome = result.outcome
+            elif attempt.status is not None and 300 <= attempt.status < 400:
+                outcome = "redirected"
+            else:
+                outcome = "retried"
             rows.append({
                 "url": attempt.url, "feed": feed, "kind": kind, "status": attempt.status,
-                "outcome": result.outcome if i == last else "retried", "error": attempt.error,
+                "outcome": outcome, "error": attempt.error,
                 "bytes": attempt.bytes, "elapsed": attempt.elapsed,
                 "fetched_at": attempt.fetched_at, "run_id": run_id,
             })
