@@ -25,9 +25,11 @@ test: setup
 	$(BIN)/python -m pytest
 
 lint: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m ruff check .
 
 typecheck: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m mypy
 
 bench: setup

@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from extractors.article import ArticleRecord
@@ -77,7 +78,7 @@ def test_known_urls(tmp_path: Path) -> None:
 def test_a_failed_batch_leaves_nothing_half_written(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     bad = record("https://a.example/2", Metric("arrests", 1, "persons", "exact", None, None, None, 0, 0, 1.0))  # type: ignore[arg-type]
-    with open_writer(db) as con, pytest.raises(Exception):
+    with open_writer(db) as con, pytest.raises(duckdb.ConstraintException):
         load_articles(con, [record("https://a.example/1", arrests(5)), bad], None, "r")
     assert counts(db) == (0, 0)
 
