@@ -76,15 +76,15 @@ def prefect_api(data_dir: Path, port: int | None, ui: bool) -> Iterator[str]:
 
     configured = PREFECT_API_URL.value()
     if configured:
-        console.print(f"using the Prefect API at {configured}", highlight=False)
+        console.print(f"using the Prefect API at {configured}", highlight=False, soft_wrap=True)
         yield str(configured)
         return
     from tipwatch.localserver import local_prefect_server
 
-    console.print(f"starting a local Prefect server (data in {data_dir}) ...", highlight=False)
+    console.print(f"starting a local Prefect server (data in {data_dir}) ...", highlight=False, soft_wrap=True)
     with local_prefect_server(data_dir, port=port, ui=ui) as server:
         console.print(f"Prefect server at {server.api_url.removesuffix('/api')} "
-                      f"(log {server.log_path})", highlight=False)
+                      f"(log {server.log_path})", highlight=False, soft_wrap=True)
         yield server.api_url
 
 
@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
                                          ingest_interval=ingest_interval)
                     every = f"every {ingest_interval:g}s" if ingest_interval else f"at '{ingest_cron}'"
                     console.print(f"serving: ingest {every}, reextract at '{reextract_cron}' (UTC) "
-                                  f"into {db}; Ctrl-C to stop", highlight=False)
+                                  f"into {db}; Ctrl-C to stop", highlight=False, soft_wrap=True)
                     prefect_serve(*served, pause_on_shutdown=False, print_starting_message=False,
                                   limit=2)
                     # the runner handled the signal and returned: shut down without interruption
@@ -150,4 +150,4 @@ def register(app: typer.Typer) -> None:
             stop_children()
             signal.signal(signal.SIGTERM, previous)
         if stopped:
-            console.print("stopped: schedules' runner and Prefect server shut down", highlight=False)
+            console.print("stopped: schedules' runner and Prefect server shut down", highlight=False, soft_wrap=True)
