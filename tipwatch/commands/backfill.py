@@ -20,7 +20,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from tipwatch.commands.output import console, err_console, print_summary
+from tipwatch.commands.output import console, err_console
 from tipwatch.progress import reporting
 
 MAX_PROBLEMS_SHOWN = 10
@@ -114,22 +114,26 @@ def register(app: typer.Typer) -> None:
             )
         found = ", ".join(f"{n} from {origin}" for origin, n in sorted(result.found.items())) or "nothing"
         console.print(f"window {result.window}: found {found}; {result.outside_before_fetch} dated "
-                      f"outside the window; {result.already_loaded} already loaded", highlight=False)
+                      f"outside the window; {result.already_loaded} already loaded", highlight=False, soft_wrap=True)
         for problem in result.problems[:MAX_PROBLEMS_SHOWN]:
             err_console.print(f"  skipped source: {problem}", highlight=False, soft_wrap=True)
         if len(result.problems) > MAX_PROBLEMS_SHOWN:
-            err_console.print(f"  ... and {len(result.problems) - MAX_PROBLEMS_SHOWN} more", highlight=False)
+            err_console.print(f"  ... and {len(result.problems) - MAX_PROBLEMS_SHOWN} more", highlight=False, soft_wrap=True)
         if dry_run:
             for item, origin in result.planned:
                 when = item.published.date().isoformat() if item.published else "undated"
-                console.print(f"{when}  {origin:<7}  {item.source_url}", highlight=False, soft_wrap=True)
+                console.print(f"{when:<10}  {origin:<7}  {item.source_url}", highlight=False, soft_wrap=True)
             console.print(f"would fetch {len(result.planned)} articles (dry run: nothing fetched or written)",
-                          highlight=False)
+                          highlight=False, soft_wrap=True)
             return
         assert result.summary is not None
         console.print(f"dropped after extraction: {result.outside_after_extract} published outside "
-                      f"the window, {result.undated} undated", highlight=False)
-        print_summary(result.summary)
+                      f"the window, {result.undated} undated", highlight=False, soft_wrap=True)
+        summary = result.summary
+        console.print(
+            f"articles: {summary.articles_new} new, {summary.articles_relevant} relevant | "
+            f"metrics: {summary.metrics} | requests: {summary.requests} | "
+            f"{summary.seconds:.1f}s (run {summary.run_id})", highlight=False, soft_wrap=True)
         if result.summary.articles_failed:
             console.print(f"{result.summary.articles_failed} articles failed for now; rerun the same "
-                          "command to retry them", highlight=False)
+                          "command to retry them", highlight=False, soft_wrap=True)
