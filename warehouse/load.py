@@ -126,19 +126,22 @@ def fetch_table(results: Iterable[tuple[FetchResult, str | None, str]], run_id: 
 
 
 def _transaction(con: duckdb.DuckDBPyConnection, statements: Sequence[tuple[str, pa.Table]]) -> None:
-    con.execute("BEGIN TRANSACTION")
+    """Run `statements` (SQL with `{batch}` naming its Arrow table) all or nothing."""
+    names = [f"_batch_{i}" for i in range(len(statements))]
+    for name, (_, table) in zip(names, statements, strict=True):
+        con.register(name, table)
     try:
-        for i, (sql, table) in enumerate(statements):
-            name = f"_batch_{i}"
-            con.register(name, table)
-            try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for name, (sql, _) in zip(names, statements, strict=True):
                 con.execute(sql.format(batch=name)).fetchall()
-            finally:
-                con.unregister(name)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        for name in names:
+            con.unregister(name)
 
 
 def load_articles(
