@@ -57,5 +57,5 @@ def print_summary(summary: RunSummary) -> None:
         f"{f', {summary.articles_failed} to retry' if summary.articles_failed else ''} | "
         f"metrics: {summary.metrics} | requests: {summary.requests} | "
         f"{summary.seconds:.1f}s (run {summary.run_id})",
-        highlight=False,
+        highlight=False, soft_wrap=True,
     )

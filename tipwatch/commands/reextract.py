@@ -32,5 +32,5 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"re-extracted {summary.articles_new} articles: {summary.articles_relevant} relevant, "
             f"{summary.metrics} metrics ({summary.seconds:.1f}s, run {summary.run_id})",
-            highlight=False,
+            highlight=False, soft_wrap=True,
         )
