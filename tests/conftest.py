@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
+from tipwatch.prefect_env import configure  # noqa: E402  (before Prefect is imported)
+
+configure(interactive=True)  # tests see what a user at a terminal sees
 
 import pytest  # noqa: E402
 

@@ -12,7 +12,8 @@ import sys
 
 from tipwatch.prefect_env import configure
 
-configure()
+# `serve` runs unattended: its flow runs keep Prefect's logs (and tracebacks) for the UI
+configure(interactive=sys.argv[1:2] != ["serve"])
 
 import click  # noqa: E402  (Prefect's environment must be set first)
 import typer  # noqa: E402

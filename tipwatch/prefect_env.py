@@ -21,6 +21,14 @@ DEFAULTS = {
 }
 
 
-def configure() -> None:
+#: a person at a terminal gets tipwatch's one-line summary or error, not Prefect's
+#: run logs, which print a traceback for every failed run (PREFECT_LOGGING_LEVEL=INFO shows them)
+INTERACTIVE = {"PREFECT_LOGGING_LEVEL": "CRITICAL"}
+
+
+def configure(*, interactive: bool = False) -> None:
+    if interactive:
+        for key, value in INTERACTIVE.items():
+            os.environ.setdefault(key, value)
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)

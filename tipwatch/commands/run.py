@@ -61,7 +61,11 @@ def register(app: typer.Typer) -> None:
         code is non-zero only when the pass cannot run at all.
         """
         from flows.ingest import ingest
+        from tipwatch.registry import load_feeds
+        from tipwatch.settings import Settings
 
+        load_feeds(feeds)  # bad input fails here, in one line, before any flow starts
+        Settings.from_env()
         flow = scaled(ingest, task_runner, dask_address, dask_workers)
         with progress_bars(progress):
             summary = cast("RunSummary", flow(feeds_path=str(feeds), db_path=str(db),
