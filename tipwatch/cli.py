@@ -38,6 +38,7 @@ COMMAND_MODULES = [
     "tipwatch.commands.serve",
     "tipwatch.commands.backfill",
     "tipwatch.commands.analyst",
+    "tipwatch.commands.feeds",
 ]
 
 for _name in COMMAND_MODULES:
