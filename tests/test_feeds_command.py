@@ -207,5 +207,5 @@ def test_failing_feed_backs_off_dies_is_skipped_then_reset_and_recovers(
     assert flappy() == ("active", 0, 0.0, "ok")
     assert rows(db, "SELECT status, relevant FROM articles WHERE url LIKE '%/a/2.html'") == [("ok", True)]
     # every poll left a fetch row; the reason of the last failure stays on the feed until it recovers
-    assert rows(db, "SELECT outcome, status, count(*) FROM fetches WHERE feed = 'flappy' "
+    assert rows(db, "SELECT outcome, status, count(*) FROM fetches WHERE feed = 'flappy' AND kind = 'feed' "
                     "GROUP BY ALL ORDER BY ALL") == [("http_error", 404, 5), ("ok", 200, 6)]
