@@ -43,6 +43,8 @@ MILLION = 1_000_000  # no authority identifies a million victims: such counts ar
 _CUE_REACH = 100
 _BACK_REACH = 160
 _MAX_MODIFIERS = 4
+_PEOPLE = frozenset({"victims", "persons", "suspects"})
+_MODIFIER_GAP = 2  # characters between a counted noun and a cue that only describes it
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*|\d+|[^\w\s]")
 _PREV_WORD = re.compile(r"(\S+)\s*$")
 
@@ -86,15 +88,31 @@ class Article:
     numbers_in: dict[int, list[NumberMention]] = field(default_factory=dict)
     off_topic: set[int] = field(default_factory=set)
     multi_country: set[int] = field(default_factory=set)
+    origin_in: dict[int, set[str]] = field(default_factory=dict)  # per sentence: origins named in it
+    boiler: list[tuple[int, int]] = field(default_factory=list)  # comments, "read more" material
+    topical: set[int] = field(default_factory=set)  # sentences with the topic named nearby
+    paragraph_start: dict[int, int] = field(default_factory=dict)
+    _by_start: dict[int, NumberMention] = field(default_factory=dict)
+    _starts: list[int] = field(default_factory=list)
+
+    def owner(self, pos: int) -> int | None:
+        """Start of the sentence holding ``pos`` (None between sentences)."""
+        if not self._starts:
+            self._starts = [s.start for s in self.sentences]
+        i = bisect_right(self._starts, pos) - 1
+        return self._starts[i] if i >= 0 and pos < self.sentences[i].end else None
+
+    def number_at(self, pos: int) -> NumberMention | None:
+        if not self._by_start:
+            self._by_start = {n.start: n for n in self.numbers}
+        return self._by_start.get(pos)
 
     def bucket(self) -> None:
         """Sort every mention into its sentence, once."""
-        starts = [s.start for s in self.sentences]
         lex, folded = self.lexicon, self.folded
-
-        def owner(pos: int) -> int | None:
-            i = bisect_right(starts, pos) - 1
-            return starts[i] if i >= 0 and pos < self.sentences[i].end else None
+        owner = self.owner
+        for s in reversed(self.sentences):
+            self.paragraph_start[s.paragraph] = s.start
 
         for attr, items in (("places_in", self.places), ("numbers_in", self.numbers)):
             table: dict[int, list[Any]] = getattr(self, attr)
@@ -126,6 +144,10 @@ class _Extra:
     fraction_after: re.Pattern[str]
     fraction_before: re.Pattern[str]
     negated: re.Pattern[str]
+    scale_link: re.Pattern[str]  # "de" in "27,6 millones de personas"
+    range_next: re.Pattern[str]  # "to 25" in "from four to 25 years": the other end of a range
+    backrefs: frozenset[str]  # "the", "los", "les": before a count already given, a back-reference
+    origin_before: re.Pattern[str]  # "from", "de origen" right before a place: where people come from
 
 
 def _extra(lexicon: Lexicon) -> _Extra:
@@ -144,6 +166,10 @@ def _extra_for(code: str) -> _Extra:
         re.compile(rf"\s+(?:{links})\s+{small}"),
         re.compile(rf"{small}\s+(?:{links})\s+$"),
         re.compile(rf"(?:{alternation(lexicon.section('distractors').get('negations', []))})(?:[\s']+[\w\-]+){{0,2}}[\s']*$"),
+        re.compile(rf"\s*(?:{alternation(lexicon.section('numbers').get('scale_links', []))})\s*"),
+        re.compile(rf"\s+(?:{alternation(lexicon.section('distractors').get('range_links', []))})\s+(?=[\da-z])"),
+        frozenset(lexicon.section("distractors").get("backref_determiners", [])),
+        re.compile(rf"(?:{alternation(section.get('origin_markers', []))})\s+(?:[a-z]{{1,3}}\s+)?$"),
     )
 
 
@@ -163,9 +189,17 @@ def source_zones(article: Article, sentence: Sentence) -> list[tuple[int, int]]:
     return zones
 
 
-def scan_noun(article: Article, pos: int, limit: int) -> tuple[NounHit | None, bool]:
-    """The counted noun after a number, and whether the number stands bare (elliptic)."""
+def scan_noun(article: Article, pos: int, limit: int, scaled: bool = False) -> tuple[NounHit | None, bool]:
+    """The counted noun after a number, and whether the number stands bare (elliptic).
+
+    After a scale word the language's linking preposition belongs to the number
+    ("27,6 millones de personas", "2 millions de victimes", "millions of people").
+    """
     lex, folded = article.lexicon, article.folded
+    if scaled and not lex.noun_gap.match(folded, pos + 1):
+        link = _extra(lex).scale_link.match(folded, pos, limit)
+        if link is not None:
+            pos = link.end()
     skipped = 0
     while skipped <= _MAX_MODIFIERS:
         while pos < limit and folded[pos].isspace():
@@ -197,14 +231,21 @@ def scan_noun(article: Article, pos: int, limit: int) -> tuple[NounHit | None, b
 def nearest_cue(
     cues: Sequence[tuple[int, int, str]], span: tuple[int, int], allowed: Sequence[str]
 ) -> str | None:
-    best: tuple[int, str] | None = None
+    """The metric of the nearest cue; a cue glued right after the noun is a modifier.
+
+    "detuvo a cinco personas acusadas de trata": "acusadas" describes the persons,
+    the governing verb "detuvo" says what happened to them, so a participle or
+    adjective right after the noun decides only when no other cue is in reach.
+    """
+    best: tuple[int, int, str] | None = None
     for c_start, c_end, metric in cues:
         if metric not in allowed or (c_start < span[1] and span[0] < c_end):
             continue
         dist = span[0] - c_end if c_end <= span[0] else c_start - span[1]
-        if dist <= _CUE_REACH and (best is None or dist < best[0]):
-            best = (dist, metric)
-    return None if best is None else best[1]
+        rank = (int(0 <= c_start - span[1] <= _MODIFIER_GAP), dist)
+        if dist <= _CUE_REACH and (best is None or rank < best[:2]):
+            best = (*rank, metric)
+    return None if best is None else best[2]
 
 
 def resolve(
@@ -253,7 +294,49 @@ def is_distractor(article: Article, n: NumberMention) -> bool:
     extra = _extra(lex)
     if extra.fraction_after.match(folded, n.end):
         return True
-    return extra.fraction_before.search(folded, max(0, n.start - 30), n.start) is not None
+    if extra.fraction_before.search(folded, max(0, n.start - 30), n.start) is not None:
+        return True
+    return _opens_range_of_distractors(article, n)
+
+
+def _opens_range_of_distractors(article: Article, n: NumberMention) -> bool:
+    """"from four to 25 years", "de 4 a 8 años", "entre cinq et dix ans": the first end of a
+    range counts what the second counts, so a prison term stays a prison term at both ends."""
+    link = _extra(article.lexicon).range_next.match(article.folded, n.end)
+    if link is None:
+        return False
+    other = article.number_at(link.end())
+    if other is None:
+        return False
+    pos = other.end
+    while pos < len(article.folded) and article.folded[pos].isspace():
+        pos += 1
+    lex = article.lexicon
+    return bool(lex.distractor_nouns.match(article.folded, pos) or lex.percent_after.match(article.folded, other.end))
+
+
+def is_back_reference(article: Article, n: NumberMention, q_start: int, given: set[float]) -> bool:
+    """"the nine cases", "los nueve casos", "les neuf affaires": a definite determiner before a
+    count the article already gave refers back to it; it is not a new fact."""
+    return n.value in given and previous_word(article.folded, q_start) in _extra(article.lexicon).backrefs
+
+
+def is_origin(article: Article, place: C.CountryMention) -> bool:
+    """A place or nationality that says where people come from ("women from Latin America",
+    "de origen venezolano", "femmes nigérianes", "Nigerian women"), not whose figure it is."""
+    lex, folded = article.lexicon, article.folded
+    if _extra(lex).origin_before.search(folded, max(0, place.start - 30), place.start):
+        return True
+    if place.code.startswith("@"):
+        return False
+    pos = place.end
+    while pos < len(folded) and folded[pos] == " ":
+        pos += 1
+    after = lex.nouns.match(folded, pos)
+    if after is not None and group_of(after) in _PEOPLE:
+        return True
+    before = lex.nouns.fullmatch(previous_word(folded, place.start))
+    return before is not None and group_of(before) in _PEOPLE
 
 
 def qualifier_of(article: Article, start: int) -> tuple[str, int]:
@@ -266,21 +349,39 @@ def qualifier_of(article: Article, start: int) -> tuple[str, int]:
 
 
 def year_of(article: Article, sentence: Sentence, n: NumberMention, following: Sequence[int]) -> int | None:
+    """The number's own year; else the year its paragraph has been talking about; else publication.
+
+    A paragraph keeps its time frame ("During 2024, 1,212 victims were assisted. Prosecutors
+    opened 640 investigations."), but calendar dates (datelines) do not set one.
+    """
     found = attach_year(n.start, n.end, article.years, following, (sentence.start, sentence.end))
     if found is not None:
         return found.year
-    if article.lexicon.same_period.search(article.folded, sentence.start, sentence.end):
+    if article.lexicon.same_period.search(article.folded, sentence.start, n.start):
         earlier = [y for y in article.years if y.end <= sentence.start]
         if earlier:
             return earlier[-1].year
+    para_start = article.paragraph_start.get(sentence.paragraph, sentence.start)
+    framing = [
+        y for y in article.years
+        if para_start <= y.start < sentence.start and not y.dated and y.compared_from is None
+    ]
+    if framing:
+        return framing[-1].year
     return article.published.year if article.published else None
 
 
 def country_of(article: Article, sentence: Sentence, n: NumberMention) -> tuple[str | None, bool]:
-    """(country, found in the sentence itself). Worldwide and multi-country figures give None."""
+    """(country, found in the sentence itself). Worldwide and multi-country figures give None.
+
+    Origins ("women from Latin America", "mujeres venezolanas") never name the figure's
+    country: they are left out of the article's places, and may only confirm its main country.
+    """
     in_sentence = article.places_in.get(sentence.start, [])
     if sentence.start in article.multi_country or any(p.code == C.WORLD for p in in_sentence):
         return None, True
+    if article.main_country in article.origin_in.get(sentence.start, ()):
+        return article.main_country, True  # "38 Mozambican victims found in South Africa", in Mozambique's news
     zones = source_zones(article, sentence)
     local = [p for p in in_sentence if not any(a <= p.start < b for a, b in zones)]
     codes = [article.main_country if p.code == C.ANAPHORA else p.code for p in local]

@@ -182,6 +182,7 @@ class Lexicon:
     same_period: re.Pattern[str]
     year_prepositions: frozenset[str]
     since: re.Pattern[str]
+    comparisons: re.Pattern[str]  # "compared with", "frente a": the year after one is the other side
     ranges: tuple[tuple[frozenset[str], re.Pattern[str]], ...]  # (opening words, "YEAR and YEAR")
     reference_words: frozenset[str]
     elliptic_leads: frozenset[str]
@@ -251,6 +252,7 @@ def _build(code: str, data: Mapping[str, Any]) -> Lexicon:
         same_period=compile_phrases(_strs(years.get("same_period"))),
         year_prepositions=_word_set(years.get("prepositions")),
         since=re.compile(rf"(?:{alternation(_strs(years.get('since')))})\s+$"),
+        comparisons=compile_phrases(_strs(years.get("comparisons"))),
         ranges=ranges,
         reference_words=_word_set(dis.get("reference_words")),
         elliptic_leads=_word_set(dis.get("elliptic_leads")),

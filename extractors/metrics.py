@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from extractors import countries as C
+from extractors.boilerplate import boiler_spans, topical
 from extractors.facts import (
     Article,
     Fact,
     NounHit,
     country_of,
+    is_back_reference,
     is_distractor,
+    is_origin,
     previous_word,
     qualifier_of,
     resolve,
@@ -29,7 +32,7 @@ from extractors.numbers import NumberMention, find_numbers
 from extractors.sentences import Sentence, split_sentences
 from extractors.years import find_years
 
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,12 @@ def extract_metrics(
     article = _prepare(text, language, published, title)
     body_start = headline_end(text, title)
     best: dict[tuple[str, int, int | None, str | None], Fact] = {}
+    given: set[float] = set()  # values already stated as facts, for back-references
     for sentence in article.sentences:
         if sentence.end <= body_start:
             continue
-        for fact in read_sentence(article, sentence):
+        for fact in read_sentence(article, sentence, given):
+            given.add(fact.value)
             key = (fact.metric, fact.value, fact.year, fact.country)
             if key not in best or fact.confidence > best[key].confidence:
                 best[key] = fact
@@ -98,7 +103,12 @@ def _prepare(text: str, language: str | None, published: date | None, title: str
     counts = {n.start for n in numbers if n.yearish and _yearish_count(article, n)}
     article.numbers = [n for n in numbers if not n.yearish or n.start in counts]
     article.years = [y for y in find_years(folded, lexicon, published) if y.start not in counts]
-    article.places = C.find_countries(text, folded, lexicon)
+    places = C.find_countries(text, folded, lexicon)
+    origins = [p for p in places if is_origin(article, p)]
+    article.places = [p for p in places if p not in origins]
+    article.boiler = boiler_spans(text, sentences, lexicon.code)
+    near = topical(folded, sentences, lexicon.code)
+    article.topical = {s.start for s, ok in zip(sentences, near) if ok}
     article.bucket()
     title_places = C.find_countries(title, fold(title), lexicon) if title else []
     body = []
@@ -106,6 +116,10 @@ def _prepare(text: str, language: str | None, published: date | None, title: str
         zones = source_zones(article, s)
         body += [p for p in article.places_in.get(s.start, []) if not any(a <= p.start < b for a, b in zones)]
     article.main_country = C.main_country(body, title_places)
+    for p in origins:
+        key = article.owner(p.start)
+        if key is not None:
+            article.origin_in.setdefault(key, set()).add(p.code)
     return article
 
 
@@ -117,9 +131,10 @@ def _yearish_count(article: Article, n: NumberMention) -> bool:
     return noun is not None
 
 
-def read_sentence(article: Article, sentence: Sentence) -> list[Fact]:
-    if sentence.start in article.off_topic:
-        return []  # drug or arms figures inside a trafficking story
+def read_sentence(article: Article, sentence: Sentence, given: set[float] | None = None) -> list[Fact]:
+    """The facts of one sentence. ``given``: values the article already stated (back-references)."""
+    if sentence.start in article.off_topic or sentence.start not in article.topical:
+        return []  # drug or arms figures inside a trafficking story, or far from the topic
     numbers = article.numbers_in.get(sentence.start, [])
     starts = [n.start for n in numbers]
     cues = article.cues_in.get(sentence.start, [])
@@ -127,11 +142,15 @@ def read_sentence(article: Article, sentence: Sentence) -> list[Fact]:
     for n in numbers:
         if not n.is_integer or n.value < 1 or is_distractor(article, n):
             continue
+        if any(a <= n.start < b for a, b in article.boiler):
+            continue
+        qualifier, q_start = qualifier_of(article, n.start)
+        if given and is_back_reference(article, n, q_start, given):
+            continue
         found = _classify(article, sentence, n, cues, facts)
         if found is None:
             continue
         metric, unit, confidence = found
-        qualifier, _ = qualifier_of(article, n.start)
         country, local = country_of(article, sentence, n)
         year = year_of(article, sentence, n, starts)
         facts.append(
@@ -144,7 +163,7 @@ def read_sentence(article: Article, sentence: Sentence) -> list[Fact]:
 def _classify(
     article: Article, sentence: Sentence, n: NumberMention, cues: list[tuple[int, int, str]], facts: list[Fact]
 ) -> tuple[str, str, float] | None:
-    noun, bare = scan_noun(article, n.end, sentence.end)
+    noun, bare = scan_noun(article, n.end, sentence.end, _scaled(article, n))
     if noun is not None:
         return resolve(noun.cls, n.value, cues, (n.start, noun.end))
     if not bare:
@@ -164,6 +183,12 @@ def _classify(
         if found is not None:
             return found[0], found[1], 0.6
     return None
+
+
+def _scaled(article: Article, n: NumberMention) -> bool:
+    """Does the mention end with a scale word ("27,6 millones", "2 million")?"""
+    last = article.folded[n.start : n.end].rsplit(None, 1)[-1]
+    return last in article.lexicon.scale_values
 
 
 def _nouns_before(article: Article, sentence: Sentence, pos: int) -> list[NounHit]:

@@ -15,8 +15,13 @@ from datetime import date
 
 from extractors.lexicon import Lexicon
 
-_EXPLICIT = re.compile(r"((?:1(?<![\d.,/\-]1)9|2(?<![\d.,/\-]2)0)\d\d)(?:\s*[-\u2013/]\s*(\d{4}|\d{2}))?(?![\d])(?!-\d)")
+# Not inside a token: "lectora1962", "user_2024" and "2024abc" are names, not years.
+_EXPLICIT = re.compile(
+    r"((?:1(?<![\w.,/\-]1)9|2(?<![\w.,/\-]2)0)\d\d)(?:\s*[-\u2013/]\s*(\d{4}|\d{2}))?(?![\w])(?!-\d)"
+)
 _FOLLOW_LIMIT = 120  # characters: a year further after a number usually belongs to another clause
+_COMPARISON_REACH = 60  # characters from a comparison word ("similar to", "frente a") to its year
+_DATE_REACH = 20  # characters before a year where a month makes it a calendar date
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,8 @@ class YearMention:
     end: int
     year: int
     relative: bool = False
+    compared_from: int | None = None  # where the comparison naming this year starts ("compared with 2022")
+    dated: bool = False  # part of a calendar date ("24 de febrero de 2025"), often a dateline
 
 
 def find_years(folded: str, lexicon: Lexicon, published: date | None) -> list[YearMention]:
@@ -36,12 +43,16 @@ def find_years(folded: str, lexicon: Lexicon, published: date | None) -> list[Ye
             if before and before[-1] in openers:
                 excluded.update({m.start(1), m.start(2)})
     out: list[YearMention] = []
+    compared = [c.start() for c in lexicon.comparisons.finditer(folded)]
     for m in _EXPLICIT.finditer(folded):
         if m.start(1) in excluded or lexicon.since.search(folded, max(0, m.start() - 25), m.start()):
             continue
         year = _explicit_year(m.group(1), m.group(2))
         if year is not None:
-            out.append(YearMention(m.start(), m.end(), year))
+            source = max((c for c in compared if 0 < m.start() - c <= _COMPARISON_REACH), default=None)
+            before = folded[max(0, m.start() - _DATE_REACH) : m.start()].replace(",", " ").split()
+            dated = any(w in lexicon.months for w in before[-3:])
+            out.append(YearMention(m.start(), m.end(), year, compared_from=source, dated=dated))
     if published is not None:
         for m in lexicon.relative_years.finditer(folded):
             offset = lexicon.relative_offsets.get(_squash(m.group(0)))
@@ -78,10 +89,15 @@ def attach_year(
 
     "ten victims in 2021, up from eight in 2020" gives ten -> 2021 and eight -> 2020;
     "from 578 in 2012 to 1,118 in fiscal year 2022" gives 578 -> 2012 and 1,118 -> 2022,
-    which plain nearest-distance would get wrong.
+    which plain nearest-distance would get wrong. A year that a comparison introduces
+    after the number ("112 cases, similar to the same period of 2024") is the other
+    side of the comparison, never the number's own year.
     """
     s_start, s_end = sentence
-    inside = [y for y in years if s_start <= y.start and y.end <= s_end]
+    inside = [
+        y for y in years
+        if s_start <= y.start and y.end <= s_end and (y.compared_from is None or y.compared_from < num_start)
+    ]
     next_number = min((n for n in numbers_after if n > num_end), default=s_end)
     for y in inside:
         if num_end <= y.start < min(next_number, num_end + _FOLLOW_LIMIT):
