@@ -328,10 +328,7 @@ class Fetcher:
         if parsed.scheme not in ("http", "https") or not parsed.raw_host:
             return self._fail(hop, "refused", f"refused: only http(s) URLs with a host: {url}")
         host = _host(url)
-        wait = self.deferred_for(host)
-        if wait is not None:
-            hop.kind, hop.retry_after = "deferred", wait
-            hop.error = f"deferred: {host} asked to wait {wait:.0f} s more"
+        if self._still_deferred(hop, host):
             return hop
         if deadline.left() <= 0:
             return self._fail(hop, "timeout", "timeout: request deadline reached")
@@ -344,6 +341,9 @@ class Fetcher:
         except (OSError, UnicodeError, ValueError) as exc:  # getaddrinfo rejects "a..b" this way
             return self._fail(hop, "transport_error", f"cannot resolve {host}: {exc}")
         with self._slot(host, deadline):
+            # Again: the host may have answered 429 to a request that held the slot meanwhile.
+            if self._still_deferred(hop, host):
+                return hop
             self._context.deadline, self._context.addresses = deadline, {host: addresses}
             try:
                 self._exchange(hop, parsed, headers, deadline)
@@ -408,6 +408,15 @@ class Fetcher:
             if deadline.left() <= 0:
                 raise _DeadlineExceeded("request deadline reached while reading the body")
             yield chunk
+
+    def _still_deferred(self, hop: _Hop, host: str) -> bool:
+        """Mark `hop` deferred, without sending anything, if `host` asked to be left alone."""
+        wait = self.deferred_for(host)
+        if wait is None:
+            return False
+        hop.kind, hop.retry_after = "deferred", wait
+        hop.error = f"deferred: {host} asked to wait {wait:.0f} s more"
+        return True
 
     @staticmethod
     def _fail(hop: _Hop, kind: str, error: str) -> _Hop:
