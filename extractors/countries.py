@@ -179,17 +179,23 @@ def main_country(mentions: Iterable[CountryMention], title_mentions: Iterable[Co
     """The country an article is about: most mentioned, the title counting three times.
 
     A single passing mention in the body is not enough to make an article about a
-    country (a global report that names one example country stays worldwide).
+    country when the article also talks about the world, a region or other countries
+    (a global report that names one example country stays worldwide); when it is the
+    only place a story names, the story is about it.
     """
     counts: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
+    wider = False  # a worldwide or regional mention
     for weight, group in ((3, title_mentions), (1, mentions)):
         for m in group:
             if m.code.startswith("@"):
+                wider = wider or m.code in (WORLD, REGION)
                 continue
             counts[m.code] += weight
             first_seen.setdefault(m.code, len(first_seen))
     if not counts:
         return None
     best = max(counts, key=lambda c: (counts[c], -first_seen[c]))
-    return best if counts[best] >= 2 else None
+    if counts[best] >= 2 or (len(counts) == 1 and not wider):
+        return best  # or the only place a purely national story names
+    return None

@@ -148,6 +148,7 @@ class _Extra:
     range_next: re.Pattern[str]  # "to 25" in "from four to 25 years": the other end of a range
     backrefs: frozenset[str]  # "the", "los", "les": before a count already given, a back-reference
     origin_before: re.Pattern[str]  # "from", "de origen" right before a place: where people come from
+    coordination: re.Pattern[str]  # ", " / " and the " between two places of one list
 
 
 def _extra(lexicon: Lexicon) -> _Extra:
@@ -170,6 +171,8 @@ def _extra_for(code: str) -> _Extra:
         re.compile(rf"\s+(?:{alternation(lexicon.section('distractors').get('range_links', []))})\s+(?=[\da-z])"),
         frozenset(lexicon.section("distractors").get("backref_determiners", [])),
         re.compile(rf"(?:{alternation(section.get('origin_markers', []))})\s+(?:[a-z]{{1,3}}\s+)?$"),
+        re.compile(rf"(?:\s*,\s*|\s*,?\s+(?:{alternation(section.get('list_links', []))})\s+)"
+                   r"(?:[a-z]{1,3}\s+)?"),
     )
 
 
@@ -321,9 +324,23 @@ def is_back_reference(article: Article, n: NumberMention, q_start: int, given: s
     return n.value in given and previous_word(article.folded, q_start) in _extra(article.lexicon).backrefs
 
 
+def origins(article: Article, places: Sequence[C.CountryMention]) -> list[C.CountryMention]:
+    """The places that only say where people come from or are taken, coordinated lists included
+    ("oriundos do Nepal, da Índia e de Marrocos", "nigérianes, roumaines et chinoises")."""
+    out: list[C.CountryMention] = []
+    coordination = _extra(article.lexicon).coordination
+    for place in places:
+        if is_origin(article, place) or (
+            out and coordination.fullmatch(article.folded, out[-1].end, place.start) is not None
+        ):
+            out.append(place)
+    return out
+
+
 def is_origin(article: Article, place: C.CountryMention) -> bool:
-    """A place or nationality that says where people come from ("women from Latin America",
-    "de origen venezolano", "femmes nigérianes", "Nigerian women"), not whose figure it is."""
+    """A place or nationality that says where people come from or are taken ("women from Latin
+    America", "de origen venezolano", "hacia México", "femmes nigérianes", "Nigerian women"),
+    not whose figure it is."""
     lex, folded = article.lexicon, article.folded
     if _extra(lex).origin_before.search(folded, max(0, place.start - 30), place.start):
         return True
@@ -357,8 +374,8 @@ def year_of(article: Article, sentence: Sentence, n: NumberMention, following: S
     found = attach_year(n.start, n.end, article.years, following, (sentence.start, sentence.end))
     if found is not None:
         return found.year
-    if article.lexicon.same_period.search(article.folded, sentence.start, n.start):
-        earlier = [y for y in article.years if y.end <= sentence.start]
+    if _same_period(article, sentence):
+        earlier = [y for y in article.years if y.end <= sentence.start and y.compared_from is None]
         if earlier:
             return earlier[-1].year
     para_start = article.paragraph_start.get(sentence.paragraph, sentence.start)
@@ -369,6 +386,16 @@ def year_of(article: Article, sentence: Sentence, n: NumberMention, following: S
     if framing:
         return framing[-1].year
     return article.published.year if article.published else None
+
+
+def _same_period(article: Article, sentence: Sentence) -> bool:
+    """"In the same period": the figure shares the year of the one before, unless the phrase is
+    the other side of a comparison ("similar to the same period of 2024")."""
+    lex, folded = article.lexicon, article.folded
+    for m in lex.same_period.finditer(folded, sentence.start, sentence.end):
+        if not lex.comparisons.search(folded, max(sentence.start, m.start() - 30), m.start()):
+            return True
+    return False
 
 
 def country_of(article: Article, sentence: Sentence, n: NumberMention) -> tuple[str | None, bool]:

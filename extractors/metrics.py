@@ -19,7 +19,7 @@ from extractors.facts import (
     country_of,
     is_back_reference,
     is_distractor,
-    is_origin,
+    origins,
     previous_word,
     qualifier_of,
     resolve,
@@ -104,8 +104,8 @@ def _prepare(text: str, language: str | None, published: date | None, title: str
     article.numbers = [n for n in numbers if not n.yearish or n.start in counts]
     article.years = [y for y in find_years(folded, lexicon, published) if y.start not in counts]
     places = C.find_countries(text, folded, lexicon)
-    origins = [p for p in places if is_origin(article, p)]
-    article.places = [p for p in places if p not in origins]
+    origin = origins(article, places)
+    article.places = [p for p in places if p not in origin]
     article.boiler = boiler_spans(text, sentences, lexicon.code)
     near = topical(folded, sentences, lexicon.code)
     article.topical = {s.start for s, ok in zip(sentences, near) if ok}
@@ -116,7 +116,7 @@ def _prepare(text: str, language: str | None, published: date | None, title: str
         zones = source_zones(article, s)
         body += [p for p in article.places_in.get(s.start, []) if not any(a <= p.start < b for a, b in zones)]
     article.main_country = C.main_country(body, title_places)
-    for p in origins:
+    for p in origin:
         key = article.owner(p.start)
         if key is not None:
             article.origin_in.setdefault(key, set()).add(p.code)

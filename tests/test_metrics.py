@@ -143,3 +143,182 @@ def test_a_headline_repeating_a_body_fact_adds_no_second_copy() -> None:
     facts = extract_metrics(text, language="es", published=date(2024, 6, 10),
                             title="Rescatan a 41 víctimas de trata en Ruritania")
     assert [(f.metric, f.value, f.year) for f in facts] == [("victims_identified", 41, 2023)]
+
+
+# --- 1.1.0: boilerplate, back-references, ranges, origins, modifiers, estimates, years ---------
+
+BODY = {
+    "en": ("Police in Kenya rescued 24 victims of human trafficking at a tea farm in 2023.",
+           {("victims_identified", 24, "persons", "exact", 2023, "KEN")}),
+    "es": ("La fiscalía de Bolivia rescató a 16 víctimas de trata de personas en 2022.",
+           {("victims_identified", 16, "persons", "exact", 2022, "BOL")}),
+    "fr": ("La gendarmerie du Niger a secouru 31 victimes de la traite des êtres humains en 2021.",
+           {("victims_identified", 31, "persons", "exact", 2021, "NER")}),
+    "pt": ("A polícia de Angola resgatou 45 vítimas de tráfico de pessoas em 2023.",
+           {("victims_identified", 45, "persons", "exact", 2023, "AGO")}),
+}
+COMMENTS = {
+    "en": ["\nComments (2)\ntruthseeker_88 said: there are 300 checkpoints on the A104 and still nothing.\n"
+           "MaryK said: great reporting, thanks.",
+           " Comments (2) truthseeker_88 said: there are 300 checkpoints on the A104 and still nothing."],
+    "es": [" juanp_77 dijo: yo vi 20 operativos en la ruta 4 y nada cambió. Ana2020 dijo: muy buena nota.",
+           "\nComentarios (5)\nRoberto dijo: hace 3 años que hay 12 controles en el puente."],
+    "fr": ["\nCommentaires (4)\nDidier_B a écrit : il y a 12 contrôles sur la nationale 1 et rien ne change.",
+           " Commentaires (4) Didier_B a écrit : il y a 12 contrôles sur la nationale 1."],
+    "pt": [" leitor_luanda disse: já vi 10 rusgas no bairro e nada. Zeca1975 disse: parabéns pela matéria.",
+           "\nComentários (2)\nManelito disse: há 8 operações por ano na estrada 100."],
+}
+READ_MORE = {
+    "en": "\nRead more: Police raid 12 brothels in Manila",
+    "es": "\nLea también: Detienen a 8 personas por trata en Lima",
+    "fr": "\nLire aussi : 15 victimes de la traite secourues au Mali",
+    "pt": "\nLeia também: PF prende 9 suspeitos de tráfico de pessoas",
+}
+
+
+@pytest.mark.parametrize(("lang", "variant"), [(lang, i) for lang in COMMENTS for i in range(2)])
+def test_reader_comments_yield_no_facts(lang: str, variant: int) -> None:
+    body, expected = BODY[lang]
+    assert rows(body + COMMENTS[lang][variant], lang) == expected
+
+
+@pytest.mark.parametrize("lang", sorted(READ_MORE))
+def test_read_more_lines_yield_no_facts(lang: str) -> None:
+    body, expected = BODY[lang]
+    assert rows(body + READ_MORE[lang], lang) == expected
+
+
+def test_related_headlines_under_a_bare_heading_yield_no_facts() -> None:
+    body, expected = BODY["en"]
+    assert rows(body + "\nRelated\nUganda police free 40 trafficked girls\nMore than 90 arrests in Tanzania raid",
+                "en") == expected
+
+
+def test_figures_far_from_the_topic_yield_nothing() -> None:
+    text = ("Police in Kenya rescued 24 victims of human trafficking at a tea farm in 2023.\n"
+            "The county opened a new hospital wing.\nIts budget was approved in March.\n"
+            "Farmers expect a good harvest.\nSeparately, the council held 25 workshops on recycling in 2023.")
+    assert rows(text, "en") == BODY["en"][1]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "A court in Uganda sentenced seven traffickers in 2020 to between 10 and 15 years in prison.",
+         {("convictions", 7, "persons", "exact", 2020, "UGA")}),
+        ("en", "Sentences for the trafficking ring in Kenya ranged from three to 12 years.", set()),
+        ("en", "Courts in Malawi convicted 12 traffickers in 2022, with sentences from four to 14 years.",
+         {("convictions", 12, "persons", "exact", 2022, "MWI")}),
+        ("es", "Un tribunal de Honduras condenó a seis tratantes en 2022 a penas de 4 a 8 años de prisión.",
+         {("convictions", 6, "persons", "exact", 2022, "HND")}),
+        ("fr", "Au Cameroun, trois trafiquants ont été condamnés en 2023 à des peines entre cinq et dix ans de prison.",
+         {("convictions", 3, "persons", "exact", 2023, "CMR")}),
+        ("pt", "Em Cabo Verde, quatro arguidos de tráfico de pessoas foram condenados em 2021 a penas de 3 a 12 anos de reclusão.",
+         {("convictions", 4, "persons", "exact", 2021, "CPV")}),
+    ],
+)
+def test_prison_term_ranges_are_not_counts(lang: str, text: str, expected: set[Row]) -> None:
+    assert rows(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "Prosecutors in Ghana charged 14 people with human trafficking in 2022. "
+               "The 14 cases were heard by a special court.",
+         {("prosecutions", 14, "persons", "exact", 2022, "GHA")}),
+        ("es", "En 2023 fueron judicializados 11 casos de trata en Uruguay. "
+               "Los 11 casos involucraban a mujeres captadas por redes sociales.",
+         {("prosecutions", 11, "cases", "exact", 2023, "URY")}),
+        ("fr", "En 2022, les tribunaux du Togo ont jugé neuf affaires de traite des enfants. "
+               "Les neuf affaires concernaient des enfants placés comme domestiques.",
+         {("prosecutions", 9, "cases", "exact", 2022, "TGO")}),
+        ("pt", "Em 2023 foram abertos 27 processos-crime por tráfico de pessoas em Portugal. "
+               "Dos 27 processos, metade envolvia exploração laboral.",
+         {("investigations", 27, "cases", "exact", 2023, "PRT")}),
+    ],
+)
+def test_back_references_add_no_fact(lang: str, text: str, expected: set[Row]) -> None:
+    assert rows(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "Italian police identified 230 trafficking victims in 2023, most of them women from West Africa.",
+         {("victims_identified", 230, "persons", "exact", 2023, "ITA")}),
+        ("en", "Police in Italy freed 40 Nigerian women from a sex trafficking network in 2022.",
+         {("victims_identified", 40, "persons", "exact", 2022, "ITA")}),
+        ("es", "La Policía de España liberó en 2023 a 85 víctimas de trata de origen paraguayo.",
+         {("victims_identified", 85, "persons", "exact", 2023, "ESP")}),
+        ("es", "En Chile se rescató a 19 mujeres venezolanas víctimas de trata en 2022.",
+         {("victims_identified", 19, "persons", "exact", 2022, "CHL")}),
+        ("fr", "En 2021, la police belge a identifié 60 victimes de la traite, pour la plupart des femmes nigérianes.",
+         {("victims_identified", 60, "persons", "exact", 2021, "BEL")}),
+        ("pt", "A polícia portuguesa sinalizou 120 vítimas de tráfico em 2022, na maioria oriundas do Nepal.",
+         {("victims_identified", 120, "persons", "exact", 2022, "PRT")}),
+    ],
+)
+def test_victims_origin_does_not_name_the_country(lang: str, text: str, expected: set[Row]) -> None:
+    assert rows(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "Police in Peru arrested 12 people charged with sex trafficking in 2023.",
+         {("arrests", 12, "persons", "exact", 2023, "PER")}),
+        ("es", "Carabineros de Chile detuvo en 2022 a siete personas acusadas de explotar a migrantes.",
+         {("arrests", 7, "persons", "exact", 2022, "CHL")}),
+        ("fr", "Au Mali, la police a interpellé huit personnes poursuivies pour traite en 2023.",
+         {("arrests", 8, "persons", "exact", 2023, "MLI")}),
+        ("pt", "A Polícia Federal prendeu 15 pessoas acusadas de tráfico de pessoas no Brasil em 2023.",
+         {("arrests", 15, "persons", "exact", 2023, "BRA")}),
+    ],
+)
+def test_the_governing_verb_beats_a_participle_on_the_persons(lang: str, text: str, expected: set[Row]) -> None:
+    assert rows(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "The ILO estimates that 3.3 million children were in forced labour worldwide in 2021."),
+        ("es", "La OIT calcula que unos 3,3 millones de niños se encontraban en situación de trabajo forzoso en el mundo en 2021."),
+        ("fr", "L'OIT estime qu'environ 3,3 millions d'enfants étaient en travail forcé dans le monde en 2021."),
+        ("pt", "A OIT estima que cerca de 3,3 milhões de crianças estavam em trabalho forçado no mundo em 2021."),
+    ],
+)
+def test_worldwide_forced_labour_estimates(lang: str, text: str) -> None:
+    qualifier = "exact" if lang == "en" else "about"
+    assert rows(text, lang) == {("estimated_victims", 3_300_000, "persons", qualifier, 2021, None)}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "Kenyan police opened 95 trafficking investigations in the first half, similar to the same period of 2023.",
+         {("investigations", 95, "cases", "exact", 2024, "KEN")}),
+        ("es", "En el primer trimestre la fiscalía de Ecuador abrió 58 investigaciones por trata, frente a 41 en el mismo trimestre de 2023.",
+         {("investigations", 58, "cases", "exact", 2024, "ECU"), ("investigations", 41, "cases", "exact", 2023, "ECU")}),
+        ("fr", "La police sénégalaise a ouvert 33 enquêtes pour traite ce semestre, par rapport à la même période de 2023.",
+         {("investigations", 33, "cases", "exact", 2024, "SEN")}),
+        ("pt", "A polícia de Moçambique abriu 21 processos por tráfico de pessoas no semestre, em comparação com 2023.",
+         {("investigations", 21, "cases", "exact", 2024, "MOZ")}),
+    ],
+)
+def test_a_year_introduced_by_a_comparison_is_not_the_figure_year(
+    lang: str, text: str, expected: set[Row]
+) -> None:
+    assert rows(text, lang, date(2024, 7, 1)) == expected
+
+
+def test_a_paragraph_keeps_its_year_but_not_a_dateline() -> None:
+    text = ("ACCRA, 12 March 2024 - During 2023, authorities in Ghana rescued 210 trafficking victims. "
+            "They also arrested 35 suspected traffickers.\n"
+            "Officials in Ghana arrested 17 more trafficking suspects.")
+    assert rows(text, "en", date(2024, 3, 12)) == {
+        ("victims_identified", 210, "persons", "exact", 2023, "GHA"),
+        ("arrests", 35, "persons", "exact", 2023, "GHA"),
+        ("arrests", 17, "persons", "exact", 2024, "GHA"),
+    }

@@ -28,6 +28,8 @@ PUB = date(2024, 5, 10)
         ("fr", "en 2021 et cette année", [2021, 2024]),
         ("pt", "no ano passado e em 2022", [2023, 2022]),
         ("pt", "desde 2010", []),
+        ("es", "lectora1962 dijo: excelente nota; user_2021 y 2023abc también", []),
+        ("en", "posted by reader2019 at 10:42", []),
     ],
 )
 def test_find_years(lang: str, text: str, expected: list[int]) -> None:
