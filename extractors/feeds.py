@@ -93,7 +93,11 @@ def _parse(body: bytes, headers: dict[str, str], base_url: str, now: datetime | 
             reason += f" ({type(result['bozo_exception']).__name__})"
         return ParsedFeed(ok=False, error=reason)
     return ParsedFeed(
-        ok=True, version=version, title=clean_line(feed.get("title")), items=items, language=language
+        ok=True,
+        version=version,
+        title=clean_line(feed.get("title")),
+        items=items,
+        language=language,
     )
 
 
@@ -231,10 +235,14 @@ _LITERAL_ENTITY = re.compile(
 )
 _LEADING_SPACE = re.compile(rb"^(\xef\xbb\xbf)?[ \t\r\n]+(?=<\?xml)")
 _WIDE = (  # (prefix, codec, BOM length): XML 1.0 appendix F autodetection for non-ASCII encodings
-    (b"\x00\x00\xfe\xff", "utf-32-be", 4), (b"\xff\xfe\x00\x00", "utf-32-le", 4),
-    (b"\xfe\xff", "utf-16-be", 2), (b"\xff\xfe", "utf-16-le", 2),
-    (b"\x00\x00\x00<", "utf-32-be", 0), (b"<\x00\x00\x00", "utf-32-le", 0),
-    (b"\x00<\x00", "utf-16-be", 0), (b"<\x00", "utf-16-le", 0),
+    (b"\x00\x00\xfe\xff", "utf-32-be", 4),
+    (b"\xff\xfe\x00\x00", "utf-32-le", 4),
+    (b"\xfe\xff", "utf-16-be", 2),
+    (b"\xff\xfe", "utf-16-le", 2),
+    (b"\x00\x00\x00<", "utf-32-be", 0),
+    (b"<\x00\x00\x00", "utf-32-le", 0),
+    (b"\x00<\x00", "utf-16-be", 0),
+    (b"<\x00", "utf-16-le", 0),
 )
 
 

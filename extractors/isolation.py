@@ -146,7 +146,10 @@ class IsolatedPool:
             # A C-level allocation failure under RLIMIT_AS often kills the worker
             # (SIGSEGV/SIGABRT) instead of raising MemoryError.
             if self.memory_mb is not None:
-                return Failed(TOO_LARGE, f"worker died (exit code {exc.exitcode}) under a {self.memory_mb} MiB cap")
+                return Failed(
+                    TOO_LARGE,
+                    f"worker died (exit code {exc.exitcode}) under a {self.memory_mb} MiB cap",
+                )
             return Failed(EXTRACT_FAILED, f"worker died (exit code {exc.exitcode})")
         except CancelledError:
             return Failed(EXTRACT_FAILED, "cancelled: pool shut down")

@@ -17,7 +17,13 @@ from typing import Any
 import trafilatura
 from charset_normalizer import from_bytes
 
-from extractors.textclean import clean_line, clean_optional_text, clean_text, primary_language, sane_utc
+from extractors.textclean import (
+    clean_line,
+    clean_optional_text,
+    clean_text,
+    primary_language,
+    sane_utc,
+)
 
 
 @dataclass(frozen=True)
@@ -35,11 +41,21 @@ class Page:
 
 
 # Media types that may hold HTML; anything else declared is taken at its word.
-_HTML_LIKE = frozenset({
-    "", "text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain",
-    "application/octet-stream", "binary/octet-stream", "application/unknown", "unknown/unknown",
-    "application/x-unknown-content-type",
-})
+_HTML_LIKE = frozenset(
+    {
+        "",
+        "text/html",
+        "application/xhtml+xml",
+        "application/xml",
+        "text/xml",
+        "text/plain",
+        "application/octet-stream",
+        "binary/octet-stream",
+        "application/unknown",
+        "unknown/unknown",
+        "application/x-unknown-content-type",
+    }
+)
 MAX_ELEMENTS = 20_000  # 3x the tags of the largest of 1,371 real pages; trafilatura is superlinear
 _HUGE_ATTRIBUTE = 32 * 1024  # data: URIs and JSON props; trafilatura's regexes crawl through them
 _TAG = re.compile(r"<[A-Za-z]")
@@ -80,7 +96,9 @@ def extract_page(
         return Page(status="not_html", error=f"content type {media_type}")
     binary = sniff_binary(body)
     if binary is not None:
-        return Page(status="not_html", error=f"binary content ({binary}) labelled {media_type or 'nothing'}")
+        return Page(
+            status="not_html", error=f"binary content ({binary}) labelled {media_type or 'nothing'}"
+        )
     try:
         html, encoding = decode_html(body, content_type)
         html = clean_text(_XML_DECL.sub("", html, count=1))
@@ -88,7 +106,9 @@ def extract_page(
             return Page(status="empty", error="no text after decoding", encoding=encoding)
         elements = len(_TAG.findall(html))
         if elements > max_elements:
-            return Page(status="too_large", error=f"{elements} elements > {max_elements}", encoding=encoding)
+            return Page(
+                status="too_large", error=f"{elements} elements > {max_elements}", encoding=encoding
+            )
         html = _BIG_ATTRIBUTE.sub(r'\1""', html)
         return _extract(html, encoding, url, feed_published, feed_language)
     except MemoryError:
@@ -101,12 +121,18 @@ def _extract(
     html: str, encoding: str, url: str, feed_published: datetime | None, feed_language: str | None
 ) -> Page:
     document: Any = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
         deduplicate=False,
     )
     published, source = _published(feed_published, _field(document, "date"))
     language = (
-        primary_language(_field(document, "language")) or _html_language(html) or primary_language(feed_language)
+        primary_language(_field(document, "language"))
+        or _html_language(html)
+        or primary_language(feed_language)
     )
     text = clean_optional_text(_field(document, "text"))
     status, error = ("ok", None) if text else ("unextractable", "no main text found")
@@ -133,7 +159,9 @@ def _field(document: Any, name: str) -> object:
     return getattr(document, name, None)
 
 
-def _published(feed_published: datetime | None, page_date: object) -> tuple[datetime | None, str | None]:
+def _published(
+    feed_published: datetime | None, page_date: object
+) -> tuple[datetime | None, str | None]:
     from_feed = sane_utc(feed_published)
     if from_feed is not None:
         return from_feed, "feed"
@@ -163,8 +191,11 @@ def _html_language(html: str) -> str | None:
 # --- bytes to text ----------------------------------------------------------------------------
 
 _BOMS = (
-    (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
 )
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([\w:.+-]+)", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([\w:.+-]+)", re.IGNORECASE)
@@ -172,11 +203,24 @@ _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w:.+-]+)", 
 # WHATWG encoding standard: these labels mean windows-1252 on the web.
 _AS_CP1252 = frozenset({"latin_1", "ascii", "cp1252", "iso8859_1"})
 _MAGIC = (
-    (b"%PDF-", "pdf"), (b"\x89PNG", "png"), (b"GIF8", "gif"), (b"\xff\xd8\xff", "jpeg"),
-    (b"PK\x03\x04", "zip"), (b"\x1f\x8b", "gzip"), (b"RIFF", "riff"), (b"OggS", "ogg"),
-    (b"ID3", "mp3"), (b"\x00\x00\x01\x00", "ico"), (b"wOFF", "woff"), (b"\x7fELF", "elf"),
-    (b"\xd0\xcf\x11\xe0", "ms-office"), (b"%!PS", "postscript"), (b"BZh", "bzip2"),
-    (b"\xfd7zXZ", "xz"), (b"7z\xbc\xaf", "7z"), (b"\x00\x00\x00", "iso-bmff/binary"),
+    (b"%PDF-", "pdf"),
+    (b"\x89PNG", "png"),
+    (b"GIF8", "gif"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"PK\x03\x04", "zip"),
+    (b"\x1f\x8b", "gzip"),
+    (b"RIFF", "riff"),
+    (b"OggS", "ogg"),
+    (b"ID3", "mp3"),
+    (b"\x00\x00\x01\x00", "ico"),
+    (b"wOFF", "woff"),
+    (b"\x7fELF", "elf"),
+    (b"\xd0\xcf\x11\xe0", "ms-office"),
+    (b"%!PS", "postscript"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ", "xz"),
+    (b"7z\xbc\xaf", "7z"),
+    (b"\x00\x00\x00", "iso-bmff/binary"),
 )
 # Bytes that are not control characters (TAB, LF, FF, CR and ESC of ISO-2022 count as text).
 _TEXT_BYTES = bytes(b for b in range(256) if b >= 0x20 or b in (0x09, 0x0A, 0x0C, 0x0D, 0x1B))

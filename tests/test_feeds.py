@@ -23,7 +23,9 @@ def parse(body: bytes, headers: dict[str, str] | None = None, **kwargs: object) 
     return parse_feed(body, headers or {}, BASE, now=NOW, **kwargs)  # type: ignore[arg-type]
 
 
-def rss(items: str, *, head: str = '<?xml version="1.0" encoding="utf-8"?>\n', channel: str = "") -> bytes:
+def rss(
+    items: str, *, head: str = '<?xml version="1.0" encoding="utf-8"?>\n', channel: str = ""
+) -> bytes:
     return (
         f'{head}<rss version="2.0"><channel><title>Example News</title><link>https://news.example/</link>'
         f"<language>pt-BR</language>{channel}{items}</channel></rss>"
@@ -35,11 +37,14 @@ def item(link: str, title: str = "A story", extra: str = "") -> str:
 
 
 def test_rss2_items_carry_title_author_date_summary_and_language() -> None:
-    body = rss(item(
-        "https://news.example/a/1", "Trafficking ring broken up",
-        "<author>desk@news.example (Desk)</author><pubDate>Mon, 02 Jun 2025 09:30:00 +0200</pubDate>"
-        "<description>&lt;p&gt;Police said &lt;b&gt;41&lt;/b&gt; people were freed.&lt;/p&gt;</description>",
-    ))
+    body = rss(
+        item(
+            "https://news.example/a/1",
+            "Trafficking ring broken up",
+            "<author>desk@news.example (Desk)</author><pubDate>Mon, 02 Jun 2025 09:30:00 +0200</pubDate>"
+            "<description>&lt;p&gt;Police said &lt;b&gt;41&lt;/b&gt; people were freed.&lt;/p&gt;</description>",
+        )
+    )
     feed = parse(body)
     assert feed.ok and feed.version == "rss20" and feed.title == "Example News"
     assert feed.language == "pt"
@@ -63,7 +68,10 @@ def test_atom_relative_links_resolve_against_xml_base_and_feed_url() -> None:
 </feed>"""
     feed = parse(body)
     assert feed.ok and feed.version == "atom10"
-    assert [i.url for i in feed.items] == ["https://news.example/stories/1", "https://cdn.example/base/two.html"]
+    assert [i.url for i in feed.items] == [
+        "https://news.example/stories/1",
+        "https://cdn.example/base/two.html",
+    ]
     assert feed.items[0].published == datetime(2025, 5, 30, 10, tzinfo=UTC)
     assert feed.items[1].published == datetime(2025, 5, 29, 13, tzinfo=UTC)
 
@@ -85,11 +93,17 @@ def test_rdf_rss1_feed() -> None:
 
 def test_relative_rss_links_are_made_absolute_and_unusable_links_skipped() -> None:
     body = rss(
-        item("/local/1") + item("javascript:alert(1)") + item("mailto:desk@news.example")
-        + "<item><title>no link at all</title></item>" + item("../up/2")
+        item("/local/1")
+        + item("javascript:alert(1)")
+        + item("mailto:desk@news.example")
+        + "<item><title>no link at all</title></item>"
+        + item("../up/2")
     )
     feed = parse(body)
-    assert [i.url for i in feed.items] == ["https://news.example/local/1", "https://news.example/up/2"]
+    assert [i.url for i in feed.items] == [
+        "https://news.example/local/1",
+        "https://news.example/up/2",
+    ]
 
 
 def test_guid_permalink_is_the_fallback_link_but_not_a_non_permalink_guid() -> None:
@@ -101,8 +115,12 @@ def test_guid_permalink_is_the_fallback_link_but_not_a_non_permalink_guid() -> N
 
 
 def test_duplicate_links_are_kept_once_in_first_position() -> None:
-    body = rss(item("https://news.example/d/1", "first") + item("https://news.example/d/2")
-               + item("https://news.example/d/1", "again") + item("/d/1", "relative again"))
+    body = rss(
+        item("https://news.example/d/1", "first")
+        + item("https://news.example/d/2")
+        + item("https://news.example/d/1", "again")
+        + item("/d/1", "relative again")
+    )
     feed = parse(body)
     assert [i.url for i in feed.items] == ["https://news.example/d/1", "https://news.example/d/2"]
     assert feed.items[0].title == "first"
@@ -127,8 +145,11 @@ def test_dates_outside_the_sane_range_become_none(date: str, expected: datetime 
 
 def test_nul_and_control_characters_are_stripped_from_every_string() -> None:
     body = rss(
-        item("https://news.example/c/1\x00", "Ti\x00tle\x07 with\x1b controls",
-             "<author>A\x0bna</author><description>Sum\x00mary\x08 text</description>"),
+        item(
+            "https://news.example/c/1\x00",
+            "Ti\x00tle\x07 with\x1b controls",
+            "<author>A\x0bna</author><description>Sum\x00mary\x08 text</description>",
+        ),
         channel="",
     ).replace(b"Example News", b"Exam\x00ple\x01 News")
     feed = parse(body)
@@ -171,7 +192,10 @@ def test_oversized_feed_is_rejected_before_parsing() -> None:
     body = rss(item("https://news.example/big") * 200)
     feed = parse(body, max_bytes=1000)
     assert not feed.ok and feed.error is not None and feed.error.startswith("too large")
-    assert parse(b" " * (10 * 1024 * 1024 + 1)).error == f"too large: {10 * 1024 * 1024 + 1} bytes > {10 * 1024 * 1024}"
+    assert (
+        parse(b" " * (10 * 1024 * 1024 + 1)).error
+        == f"too large: {10 * 1024 * 1024 + 1} bytes > {10 * 1024 * 1024}"
+    )
 
 
 def test_http_error_status_is_not_a_feed() -> None:
@@ -195,22 +219,32 @@ def test_gzip_body_without_content_encoding_is_inflated_within_the_cap() -> None
         ("", {"Content-Type": "text/xml; charset=utf-8"}, "latin-1"),
         ('encoding="x-no-such-charset"', {}, "latin-1"),
     ],
-    ids=["utf8-decl-latin1-bytes", "latin1-decl-utf8-bytes", "latin1-header-utf8-bytes",
-         "utf8-header-latin1-bytes", "bogus-decl-latin1-bytes"],
+    ids=[
+        "utf8-decl-latin1-bytes",
+        "latin1-decl-utf8-bytes",
+        "latin1-header-utf8-bytes",
+        "utf8-header-latin1-bytes",
+        "bogus-decl-latin1-bytes",
+    ],
 )
 def test_wrong_encoding_declarations_still_read_right(
     declaration: str, headers: dict[str, str], actual: str
 ) -> None:
     title = "según João"
     head = f'<?xml version="1.0" {declaration}?>\n'
-    body = rss(item("https://news.example/e", "TITLE"), head=head).replace(b"TITLE", title.encode(actual))
+    body = rss(item("https://news.example/e", "TITLE"), head=head).replace(
+        b"TITLE", title.encode(actual)
+    )
     feed = parse(body, headers)
     assert feed.ok, feed.error
     assert feed.items[0].title == title
 
 
 def test_utf16_feed_parses() -> None:
-    body = rss(item("https://news.example/u16", "Überschrift"), head='<?xml version="1.0" encoding="utf-16"?>\n')
+    body = rss(
+        item("https://news.example/u16", "Überschrift"),
+        head='<?xml version="1.0" encoding="utf-16"?>\n',
+    )
     feed = parse(body.decode().encode("utf-16"))
     assert feed.ok and feed.items[0].title == "Überschrift"
 
@@ -224,9 +258,7 @@ BOMB_ITEMS = "&bomb;" * 20_000
 def _bombs() -> dict[str, bytes]:
     item_xml = f"<item><title>t</title><link>https://news.example/b</link><description>{BOMB_ITEMS}</description></item>"
     feed = f'<rss version="2.0"><channel><title>Bomb</title>{item_xml}</channel></rss>'
-    laughs = "".join(
-        f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">\n' for i in range(1, 10)
-    )
+    laughs = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">\n' for i in range(1, 10))
     return {
         # one 100 KB literal entity used 20,000 times: feedparser keeps it as "safe"
         "literal-own-line": f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY bomb "{ENTITY}">\n]>\n{feed}'.encode(),
@@ -237,7 +269,9 @@ def _bombs() -> dict[str, bytes]:
             f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY l0 "lol">\n{laughs}]>\n'
             + feed.replace(BOMB_ITEMS, "&l9;")
         ).encode(),
-        "utf-16": f'<?xml version="1.0" encoding="utf-16"?>\n<!DOCTYPE rss [\n<!ENTITY bomb "{ENTITY}">\n]>\n{feed}'.encode("utf-16"),
+        "utf-16": f'<?xml version="1.0" encoding="utf-16"?>\n<!DOCTYPE rss [\n<!ENTITY bomb "{ENTITY}">\n]>\n{feed}'.encode(
+            "utf-16"
+        ),
     }
 
 
@@ -268,16 +302,20 @@ def test_entity_bombs_keep_memory_small(tmp_path: Path) -> None:
         print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) // 1024)
     """)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     grown_mib = int(done.stdout.strip())
     assert grown_mib < 100, f"peak RSS grew by {grown_mib} MiB"
 
 
 def test_small_literal_entities_survive_defusing() -> None:
-    body = (b'<!DOCTYPE rss [\n  <!ENTITY id "tag:news.example,">\n  <!ENTITY % ext SYSTEM "file:///etc/passwd">\n'
-            b'  <!ENTITY leak SYSTEM "file:///etc/passwd">\n]>\n<rss version="2.0"><channel>'
-            b"<item><guid>&id;2025:1</guid><link>https://news.example/e/&leak;</link></item></channel></rss>")
+    body = (
+        b'<!DOCTYPE rss [\n  <!ENTITY id "tag:news.example,">\n  <!ENTITY % ext SYSTEM "file:///etc/passwd">\n'
+        b'  <!ENTITY leak SYSTEM "file:///etc/passwd">\n]>\n<rss version="2.0"><channel>'
+        b"<item><guid>&id;2025:1</guid><link>https://news.example/e/&leak;</link></item></channel></rss>"
+    )
     defused = defuse_dtd(body)
     assert b'<!ENTITY id "tag:news.example,">' in defused
     assert b"passwd" not in defused
@@ -286,15 +324,22 @@ def test_small_literal_entities_survive_defusing() -> None:
 
 
 def test_stray_entity_declaration_outside_doctype_is_removed() -> None:
-    body = rss(item("https://news.example/s", extra=f'<!ENTITY bomb "{ENTITY}"><description>{BOMB_ITEMS}</description>'))
+    body = rss(
+        item(
+            "https://news.example/s",
+            extra=f'<!ENTITY bomb "{ENTITY}"><description>{BOMB_ITEMS}</description>',
+        )
+    )
     assert b"<!ENTITY" not in defuse_dtd(body)
     assert parse(body).ok
 
 
 def test_doctype_without_internal_subset_and_cdata_doctype_are_untouched() -> None:
-    body = (b'<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
-            b'"http://my.netscape.com/publish/formats/rss-0.91.dtd">\n<rss version="0.91"><channel>'
-            b"<item><link>https://news.example/n</link><description><![CDATA[<!DOCTYPE html><p>x</p>]]>"
-            b"</description></item></channel></rss>")
+    body = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+        b'"http://my.netscape.com/publish/formats/rss-0.91.dtd">\n<rss version="0.91"><channel>'
+        b"<item><link>https://news.example/n</link><description><![CDATA[<!DOCTYPE html><p>x</p>]]>"
+        b"</description></item></channel></rss>"
+    )
     assert defuse_dtd(body) == body
     assert parse(body).version == "rss091n"

@@ -6,7 +6,9 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from functools import partial
+from typing import TypeVar
 
 import pytest
 
@@ -54,12 +56,15 @@ def pid(_: object) -> int:
     return os.getpid()
 
 
-def values(outcomes: list[Outcome[object]]) -> list[object]:
+T = TypeVar("T")
+
+
+def values(outcomes: Sequence[Outcome[T]]) -> list[T | str]:
     return [o.value if o.ok else o.reason for o in outcomes]
 
 
 @pytest.fixture(scope="module")
-def pool() -> object:
+def pool() -> Iterator[IsolatedPool]:
     with IsolatedPool(workers=2, timeout=2.0, memory_mb=300, max_tasks=50) as shared:
         yield shared
 
@@ -89,7 +94,11 @@ def test_an_exception_is_reported_with_its_message(pool: IsolatedPool) -> None:
     assert outcomes[0] == Ok("ok")
     failed = outcomes[1]
     assert isinstance(failed, Failed) and failed.reason == "extract_failed"
-    assert failed.error is not None and "ValueError" in failed.error and "cannot handle bad" in failed.error
+    assert (
+        failed.error is not None
+        and "ValueError" in failed.error
+        and "cannot handle bad" in failed.error
+    )
 
 
 def test_a_worker_that_dies_is_replaced(pool: IsolatedPool) -> None:
@@ -100,7 +109,11 @@ def test_a_worker_that_dies_is_replaced(pool: IsolatedPool) -> None:
 
 
 def test_extract_page_runs_in_workers_via_a_partial(pool: IsolatedPool) -> None:
-    html = b"<html><body><article>" + b"<p>Police freed 41 people from a trafficking ring on Monday.</p>" * 8 + b"</article></body></html>"
+    html = (
+        b"<html><body><article>"
+        + b"<p>Police freed 41 people from a trafficking ring on Monday.</p>" * 8
+        + b"</article></body></html>"
+    )
     fn = partial(page_status, url="https://news.example/a")
     assert values(pool.map(fn, [html, b"", b"%PDF-1.4 binary"])) == ["ok", "empty", "not_html"]
 

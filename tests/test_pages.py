@@ -62,7 +62,9 @@ def test_short_latin1_page_without_charset_is_decoded_as_windows_1252() -> None:
 
 
 def test_windows_1252_punctuation_is_kept() -> None:
-    body = article(head='<meta charset="windows-1252">').replace("Según", "“Según”").encode("cp1252")
+    body = (
+        article(head='<meta charset="windows-1252">').replace("Según", "“Según”").encode("cp1252")
+    )
     page = extract(body, "text/html")
     assert page.text is not None and "“Según”" in page.text
 
@@ -97,8 +99,16 @@ def test_latin1_header_over_utf8_bytes_reads_utf8() -> None:
 
 
 def test_cyrillic_legacy_encoding_is_detected() -> None:
-    body = article(lang="ru").replace("Ana Pérez", "Анна").replace("¡qué", "").replace(PARAGRAPH, "<p>Полиция освободила 312 человек из сетей торговли людьми, "
-                                                 "говорится в ежегодном докладе, опубликованном в понедельник.</p>")
+    body = (
+        article(lang="ru")
+        .replace("Ana Pérez", "Анна")
+        .replace("¡qué", "")
+        .replace(
+            PARAGRAPH,
+            "<p>Полиция освободила 312 человек из сетей торговли людьми, "
+            "говорится в ежегодном докладе, опубликованном в понедельник.</p>",
+        )
+    )
     page = extract(body.encode("cp1251"), "text/html")
     assert page.text is not None and "Полиция освободила 312 человек" in page.text
 
@@ -107,13 +117,18 @@ def test_cyrillic_legacy_encoding_is_detected() -> None:
 
 
 def test_pdf_is_not_html_by_header_and_by_bytes() -> None:
-    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(range(256)) * 20
+    pdf = (
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+        + bytes(range(256)) * 20
+    )
     assert extract(pdf, "application/pdf").status == "not_html"
     labelled = extract(pdf, "text/html")
     assert labelled.status == "not_html" and labelled.error is not None and "pdf" in labelled.error
 
 
-@pytest.mark.parametrize("content_type", ["image/jpeg", "application/json", "video/mp4", "text/css"])
+@pytest.mark.parametrize(
+    "content_type", ["image/jpeg", "application/json", "video/mp4", "text/css"]
+)
 def test_declared_non_html_types_are_not_html(content_type: str) -> None:
     assert extract(article().encode(), content_type).status == "not_html"
 
@@ -142,12 +157,18 @@ def test_too_large_is_not_parsed() -> None:
 
 
 def test_page_without_main_text_is_unextractable_with_a_reason() -> None:
-    page = extract(b"<html><head><title>x</title></head><body><img src='a.png'><script>go()</script></body></html>")
+    page = extract(
+        b"<html><head><title>x</title></head><body><img src='a.png'><script>go()</script></body></html>"
+    )
     assert page.status == "unextractable" and page.error
 
 
 def test_control_characters_are_stripped_from_all_strings() -> None:
-    body = article().replace("Ana Pérez", "Ana\x07 Pérez").replace("Rescatadas 312", "Rescatadas\x1b 312")
+    body = (
+        article()
+        .replace("Ana Pérez", "Ana\x07 Pérez")
+        .replace("Rescatadas 312", "Rescatadas\x1b 312")
+    )
     page = extract(body.encode())
     for value in (page.title, page.author, page.text, page.site_name):
         assert value is not None
@@ -157,11 +178,23 @@ def test_control_characters_are_stripped_from_all_strings() -> None:
 # --- hostile markup ---------------------------------------------------------------------------
 
 HOSTILE = {
-    "deeply-nested": "<html><body>" + "<div>" * 15_000 + PARAGRAPH + "</div>" * 15_000 + "</body></html>",
-    "nested-beyond-limit": "<html><body>" + "<div>" * 100_000 + PARAGRAPH + "</div>" * 100_000 + "</body></html>",
+    "deeply-nested": "<html><body>"
+    + "<div>" * 15_000
+    + PARAGRAPH
+    + "</div>" * 15_000
+    + "</body></html>",
+    "nested-beyond-limit": "<html><body>"
+    + "<div>" * 100_000
+    + PARAGRAPH
+    + "</div>" * 100_000
+    + "</body></html>",
     "huge-attribute": f'<html><body><div data-blob="{"x" * 4_000_000}">{PARAGRAPH * 4}</div></body></html>',
-    "script-only": "<html><head><script>" + "var a=1;" * 100_000 + "</script></head><body><script>go()</script></body></html>",
-    "50k-elements": "<html><body><article>" + "<p>Frase número uno.</p>" * 50_000 + "</article></body></html>",
+    "script-only": "<html><head><script>"
+    + "var a=1;" * 100_000
+    + "</script></head><body><script>go()</script></body></html>",
+    "50k-elements": "<html><body><article>"
+    + "<p>Frase número uno.</p>" * 50_000
+    + "</article></body></html>",
     "unclosed-tags": "<html><body>" + "<p><b><i>texto " * 3_000 + "</body></html>",
 }
 
