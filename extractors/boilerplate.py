@@ -100,19 +100,19 @@ def _comment_start(text: str, folded: str, para: list[Sentence], pats: _Patterns
     for s in para:
         if pats.heading.match(folded, s.start, s.end):
             return s.start
+    if folded.find(":", para[0].start, para[-1].end) < 0:
+        return None  # no post without its colon; the post pattern is slow on plain prose
     for m in pats.post.finditer(folded, para[0].start, para[-1].end):
         if _HANDLE.search(text, m.start(1), m.end(1)):
             return m.start(1)
     return None
 
 
-def topical(folded: str, sentences: Sequence[Sentence], code: str) -> list[bool]:
-    """Per sentence: does it, or one within TOPIC_REACH sentences, name the topic?"""
+def topical(folded: str, sentences: Sequence[Sentence], code: str) -> set[int]:
+    """Starts of the sentences that name the topic or have one within TOPIC_REACH sentences."""
     topic = _patterns(code).topic
-    own = [topic.search(folded, s.start, s.end) is not None for s in sentences]
-    near = [False] * len(own)
-    for i, hit in enumerate(own):
-        if hit:
-            for j in range(max(0, i - TOPIC_REACH), min(len(own), i + TOPIC_REACH + 1)):
-                near[j] = True
+    near: set[int] = set()
+    for i, s in enumerate(sentences):
+        if topic.search(folded, s.start, s.end) is not None:
+            near.update(t.start for t in sentences[max(0, i - TOPIC_REACH) : i + TOPIC_REACH + 1])
     return near

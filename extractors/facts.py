@@ -24,7 +24,7 @@ from extractors import countries as C
 from extractors.lexicon import Lexicon, alternation, compile_phrases, group_of, load, relevance_hits
 from extractors.numbers import NumberMention
 from extractors.sentences import Sentence
-from extractors.years import YearMention, attach_year
+from extractors.years import YearMention
 
 FIXED = {
     "investigations": ("investigations", "cases"),
@@ -43,7 +43,7 @@ MILLION = 1_000_000  # no authority identifies a million victims: such counts ar
 _CUE_REACH = 100
 _BACK_REACH = 160
 _MAX_MODIFIERS = 4
-_PEOPLE = frozenset({"victims", "persons", "suspects"})
+PEOPLE_CLASSES = frozenset({"victims", "persons", "suspects"})
 _MODIFIER_GAP = 2  # characters between a counted noun and a cue that only describes it
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*|\d+|[^\w\s]")
 _PREV_WORD = re.compile(r"(\S+)\s*$")
@@ -120,7 +120,7 @@ class Article:
                 key = owner(item.start)
                 if key is not None:
                     table.setdefault(key, []).append(item)
-        negated = _extra(lex).negated
+        negated = extra_words(lex).negated
         for sentence in self.sentences:
             if sentence.start not in self.numbers_in:
                 continue  # cues only matter where there is something to count
@@ -131,7 +131,7 @@ class Article:
         for start, group, _ in relevance_hits(folded, lex.code):
             topics[group].add(owner(start))
         self.off_topic = {k for k in topics["negative"] - topics["positive"] if k is not None}
-        multi = _extra(lex).multi_country
+        multi = extra_words(lex).multi_country
         self.multi_country = {
             k for n in self.numbers if multi.match(folded, n.end) and (k := owner(n.start)) is not None
         }
@@ -151,7 +151,7 @@ class _Extra:
     coordination: re.Pattern[str]  # ", " / " and the " between two places of one list
 
 
-def _extra(lexicon: Lexicon) -> _Extra:
+def extra_words(lexicon: Lexicon) -> _Extra:
     return _extra_for(lexicon.code)
 
 
@@ -176,22 +176,6 @@ def _extra_for(code: str) -> _Extra:
     )
 
 
-def source_zones(article: Article, sentence: Sentence) -> list[tuple[int, int]]:
-    """Spans naming a figure's source ("according to the US State Department")."""
-    cached = article.zones.get(sentence.start)
-    if cached is not None:
-        return cached
-    zones = []
-    for m in _extra(article.lexicon).source_markers.finditer(article.folded, sentence.start, sentence.end):
-        if m.start() - sentence.start <= 2:  # fronted: "According to X, ..."
-            comma = article.folded.find(",", m.end(), sentence.end)
-            zones.append((m.start(), comma if comma >= 0 else sentence.end))
-        else:
-            zones.append((m.start(), sentence.end))
-    article.zones[sentence.start] = zones
-    return zones
-
-
 def scan_noun(article: Article, pos: int, limit: int, scaled: bool = False) -> tuple[NounHit | None, bool]:
     """The counted noun after a number, and whether the number stands bare (elliptic).
 
@@ -200,7 +184,7 @@ def scan_noun(article: Article, pos: int, limit: int, scaled: bool = False) -> t
     """
     lex, folded = article.lexicon, article.folded
     if scaled and not lex.noun_gap.match(folded, pos + 1):
-        link = _extra(lex).scale_link.match(folded, pos, limit)
+        link = extra_words(lex).scale_link.match(folded, pos, limit)
         if link is not None:
             pos = link.end()
     skipped = 0
@@ -268,12 +252,12 @@ def resolve(
     allowed = NEEDS_CUE.get(cls)
     if allowed is None:
         return None
-    metric = nearest_cue(outside, span, allowed)
-    if metric is None:
+    cued = nearest_cue(outside, span, allowed)
+    if cued is None:
         return ("investigations", "cases", 0.7) if cls == "cases" else None
-    if metric == "victims_identified" and value >= MILLION:
-        metric = "estimated_victims"
-    return metric, UNIT_OF_CLASS[cls], 0.85
+    if cued == "victims_identified" and value >= MILLION:
+        cued = "estimated_victims"
+    return cued, UNIT_OF_CLASS[cls], 0.85
 
 
 def previous_word(folded: str, pos: int) -> str:
@@ -294,7 +278,7 @@ def is_distractor(article: Article, n: NumberMention) -> bool:
     nxt = _TOKEN.match(folded, n.end + 1) if n.end < len(folded) else None
     if nxt is not None and nxt.group(0) in lex.months:
         return True
-    extra = _extra(lex)
+    extra = extra_words(lex)
     if extra.fraction_after.match(folded, n.end):
         return True
     if extra.fraction_before.search(folded, max(0, n.start - 30), n.start) is not None:
@@ -305,7 +289,7 @@ def is_distractor(article: Article, n: NumberMention) -> bool:
 def _opens_range_of_distractors(article: Article, n: NumberMention) -> bool:
     """"from four to 25 years", "de 4 a 8 años", "entre cinq et dix ans": the first end of a
     range counts what the second counts, so a prison term stays a prison term at both ends."""
-    link = _extra(article.lexicon).range_next.match(article.folded, n.end)
+    link = extra_words(article.lexicon).range_next.match(article.folded, n.end)
     if link is None:
         return False
     other = article.number_at(link.end())
@@ -321,39 +305,7 @@ def _opens_range_of_distractors(article: Article, n: NumberMention) -> bool:
 def is_back_reference(article: Article, n: NumberMention, q_start: int, given: set[float]) -> bool:
     """"the nine cases", "los nueve casos", "les neuf affaires": a definite determiner before a
     count the article already gave refers back to it; it is not a new fact."""
-    return n.value in given and previous_word(article.folded, q_start) in _extra(article.lexicon).backrefs
-
-
-def origins(article: Article, places: Sequence[C.CountryMention]) -> list[C.CountryMention]:
-    """The places that only say where people come from or are taken, coordinated lists included
-    ("oriundos do Nepal, da Índia e de Marrocos", "nigérianes, roumaines et chinoises")."""
-    out: list[C.CountryMention] = []
-    coordination = _extra(article.lexicon).coordination
-    for place in places:
-        if is_origin(article, place) or (
-            out and coordination.fullmatch(article.folded, out[-1].end, place.start) is not None
-        ):
-            out.append(place)
-    return out
-
-
-def is_origin(article: Article, place: C.CountryMention) -> bool:
-    """A place or nationality that says where people come from or are taken ("women from Latin
-    America", "de origen venezolano", "hacia México", "femmes nigérianes", "Nigerian women"),
-    not whose figure it is."""
-    lex, folded = article.lexicon, article.folded
-    if _extra(lex).origin_before.search(folded, max(0, place.start - 30), place.start):
-        return True
-    if place.code.startswith("@"):
-        return False
-    pos = place.end
-    while pos < len(folded) and folded[pos] == " ":
-        pos += 1
-    after = lex.nouns.match(folded, pos)
-    if after is not None and group_of(after) in _PEOPLE:
-        return True
-    before = lex.nouns.fullmatch(previous_word(folded, place.start))
-    return before is not None and group_of(before) in _PEOPLE
+    return n.value in given and previous_word(article.folded, q_start) in extra_words(article.lexicon).backrefs
 
 
 def qualifier_of(article: Article, start: int) -> tuple[str, int]:
@@ -363,69 +315,3 @@ def qualifier_of(article: Article, start: int) -> tuple[str, int]:
     if m is None:
         return "exact", start
     return group_of(m), m.start()
-
-
-def year_of(article: Article, sentence: Sentence, n: NumberMention, following: Sequence[int]) -> int | None:
-    """The number's own year; else the year its paragraph has been talking about; else publication.
-
-    A paragraph keeps its time frame ("During 2024, 1,212 victims were assisted. Prosecutors
-    opened 640 investigations."), but calendar dates (datelines) do not set one.
-    """
-    found = attach_year(n.start, n.end, article.years, following, (sentence.start, sentence.end))
-    if found is not None:
-        return found.year
-    if _same_period(article, sentence):
-        earlier = [y for y in article.years if y.end <= sentence.start and y.compared_from is None]
-        if earlier:
-            return earlier[-1].year
-    para_start = article.paragraph_start.get(sentence.paragraph, sentence.start)
-    framing = [
-        y for y in article.years
-        if para_start <= y.start < sentence.start and not y.dated and y.compared_from is None
-    ]
-    if framing:
-        return framing[-1].year
-    return article.published.year if article.published else None
-
-
-def _same_period(article: Article, sentence: Sentence) -> bool:
-    """"In the same period": the figure shares the year of the one before, unless the phrase is
-    the other side of a comparison ("similar to the same period of 2024")."""
-    lex, folded = article.lexicon, article.folded
-    for m in lex.same_period.finditer(folded, sentence.start, sentence.end):
-        if not lex.comparisons.search(folded, max(sentence.start, m.start() - 30), m.start()):
-            return True
-    return False
-
-
-def country_of(article: Article, sentence: Sentence, n: NumberMention) -> tuple[str | None, bool]:
-    """(country, found in the sentence itself). Worldwide and multi-country figures give None.
-
-    Origins ("women from Latin America", "mujeres venezolanas") never name the figure's
-    country: they are left out of the article's places, and may only confirm its main country.
-    """
-    in_sentence = article.places_in.get(sentence.start, [])
-    if sentence.start in article.multi_country or any(p.code == C.WORLD for p in in_sentence):
-        return None, True
-    if article.main_country in article.origin_in.get(sentence.start, ()):
-        return article.main_country, True  # "38 Mozambican victims found in South Africa", in Mozambique's news
-    zones = source_zones(article, sentence)
-    local = [p for p in in_sentence if not any(a <= p.start < b for a, b in zones)]
-    codes = [article.main_country if p.code == C.ANAPHORA else p.code for p in local]
-    named = [(p, c) for p, c in zip(local, codes) if c and not c.startswith("@")]
-    if named:
-        if article.main_country in {c for _, c in named}:
-            return article.main_country, True
-        return min(named, key=lambda pc: abs(pc[0].start - n.start))[1], True
-    if any(p.code == C.REGION for p in local):
-        return None, True
-    same_para = [
-        p.code
-        for s in article.sentences
-        if s.paragraph == sentence.paragraph
-        for p in article.places_in.get(s.start, [])
-        if not p.code.startswith("@")
-    ]
-    if same_para and article.main_country not in same_para:
-        return same_para[-1], False
-    return article.main_country, False

@@ -35,15 +35,26 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    return match.group(0).translate(_FOLD)
 
 
 @lru_cache(maxsize=32)
 def fold(text: str) -> str:
-    """Lowercase without accents, same length as ``text`` so offsets carry over."""
-    folded = text.translate(_FOLD).lower()
+    """Lowercase without accents, same length as ``text`` so offsets carry over.
+
+    Only the non-ASCII runs go through the translation table: ``str.translate``
+    looks every character up, and news text is more than 95% ASCII even in Spanish.
+    """
+    if not text.isascii():
+        text = _NON_ASCII.sub(_fold_run, text)
+    folded = text.lower()
     if len(folded) == len(text):
         return folded
-    return "".join(c if len(c) == 1 else ch for ch, c in ((ch, ch.lower()) for ch in text.translate(_FOLD)))
+    return "".join(c if len(c) == 1 else ch for ch, c in ((ch, ch.lower()) for ch in text))
 
 
 _WORD_EDGE_L = r"(?<![a-z0-9])"

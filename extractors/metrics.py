@@ -16,18 +16,15 @@ from extractors.facts import (
     Article,
     Fact,
     NounHit,
-    country_of,
     is_back_reference,
     is_distractor,
-    origins,
     previous_word,
     qualifier_of,
     resolve,
     scan_noun,
-    source_zones,
-    year_of,
 )
 from extractors.lexicon import fold, group_of, guess_language, load
+from extractors.placetime import country_of, origins, source_zones, year_of
 from extractors.numbers import NumberMention, find_numbers
 from extractors.sentences import Sentence, split_sentences
 from extractors.years import find_years
@@ -107,8 +104,7 @@ def _prepare(text: str, language: str | None, published: date | None, title: str
     origin = origins(article, places)
     article.places = [p for p in places if p not in origin]
     article.boiler = boiler_spans(text, sentences, lexicon.code)
-    near = topical(folded, sentences, lexicon.code)
-    article.topical = {s.start for s, ok in zip(sentences, near) if ok}
+    article.topical = topical(folded, sentences, lexicon.code)
     article.bucket()
     title_places = C.find_countries(title, fold(title), lexicon) if title else []
     body = []
