@@ -6,9 +6,11 @@ into a single clear line and an exit code. Set TIPWATCH_DEBUG=1 to see traceback
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
+import traceback
 
 from tipwatch.prefect_env import configure
 
@@ -57,29 +59,50 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _release(exc: BaseException) -> None:
+    """Drop the locals of every frame in the exception's chain.
+
+    Prefect keeps a failed flow's exception; its frames still hold DuckDB
+    connections at exit, and DuckDB's bindings then print leak reports on
+    stderr under the one-line error.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        current = current.__cause__ or current.__context__
+
+
 def main(argv: list[str] | None = None) -> None:
     debug = os.environ.get("TIPWATCH_DEBUG") == "1"
+    failure: tuple[str, int] | None = None
     try:
         code = app(args=argv, standalone_mode=False)
     except click.exceptions.UsageError as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
-        _fail("interrupted", 130)
+        failure = ("interrupted", 130)
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        failure = ("interrupted", 130)
     except TipwatchError as exc:
         if debug:
             raise
-        _fail(str(exc), next(c for kind, c in EXIT_CODES if isinstance(exc, kind)))
+        _release(exc)
+        failure = (str(exc), next(c for kind, c in EXIT_CODES if isinstance(exc, kind)))
     except OSError as exc:
         if debug:
             raise
-        _fail(f"{exc.strerror or exc} ({exc.filename})" if exc.filename else str(exc), 1)
+        failure = (f"{exc.strerror or exc} ({exc.filename})" if exc.filename else str(exc), 1)
     except Exception as exc:  # never a traceback for the user; the debug switch shows it
         if debug:
             raise
-        _fail(f"unexpected {type(exc).__name__}: {exc} (set TIPWATCH_DEBUG=1 for the traceback)", 1)
+        _release(exc)
+        failure = (f"unexpected {type(exc).__name__}: {exc} (set TIPWATCH_DEBUG=1 for the traceback)", 1)
+    if failure is not None:
+        gc.collect()
+        _fail(*failure)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -137,7 +137,10 @@ def _transaction(con: duckdb.DuckDBPyConnection, statements: Sequence[tuple[str,
                 con.execute(sql.format(batch=name)).fetchall()
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:  # a failed COMMIT (disk full) has already ended the transaction
+                pass
             raise
     finally:
         for name in names:
