@@ -2,57 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
-from tipwatch.commands.output import console, err_console
-from tipwatch.progress import reporting
+from tipwatch.commands.output import console, err_console, progress_bars
 
 MAX_PROBLEMS_SHOWN = 10
-
-
-@contextmanager
-def backfill_progress(enabled: bool | None) -> Iterator[None]:
-    """Like `progress_bars`, plus the rate and time left: a backfill can take hours."""
-    if enabled is None:
-        enabled = sys.stderr.isatty()
-    if not enabled:
-        yield
-        return
-    with Progress(
-        TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-        TextColumn("[progress.data.speed]{task.fields[rate]}"),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
-    ) as bars:
-        tasks: dict[str, TaskID] = {}
-
-        def update(stage: str, advance: int, total: int | None) -> None:
-            if stage not in tasks:
-                tasks[stage] = bars.add_task(stage, total=total, rate="")
-            elif total is not None:
-                bars.update(tasks[stage], total=total)
-            if advance:
-                bars.advance(tasks[stage], advance)
-            speed = bars.tasks[tasks[stage]].speed
-            bars.update(tasks[stage], rate=f"{speed:.1f}/s" if speed else "")
-
-        with reporting(update):
-            yield
 
 
 def _check_inputs(feeds: Path | None, urls: Path | None, since: str, until: str, wayback: bool) -> None:
@@ -106,7 +63,7 @@ def register(app: typer.Typer) -> None:
         _check_inputs(feeds, urls, since, until, wayback)
         from flows.backfill import backfill as backfill_flow
 
-        with backfill_progress(progress):
+        with progress_bars(progress):
             result = backfill_flow(
                 db_path=str(db), since=since, until=until,
                 feeds_path=str(feeds) if feeds else None, urls_path=str(urls) if urls else None,

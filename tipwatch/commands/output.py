@@ -12,8 +12,10 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     TaskID,
+    TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 
 from tipwatch.progress import reporting
@@ -25,25 +27,28 @@ err_console = Console(stderr=True)
 
 @contextmanager
 def progress_bars(enabled: bool | None = None) -> Iterator[None]:
-    """Render flow progress on stderr when a person is watching."""
+    """Render flow progress on stderr when a person is watching: counts, rate, time left."""
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled:
         yield
         return
     with Progress(
-        TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=True,
+        TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+        TextColumn("[progress.data.speed]{task.fields[rate]}"),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
     ) as bars:
         tasks: dict[str, TaskID] = {}
 
         def update(stage: str, advance: int, total: int | None) -> None:
             if stage not in tasks:
-                tasks[stage] = bars.add_task(stage, total=total)
+                tasks[stage] = bars.add_task(stage, total=total, rate="")
             elif total is not None:
                 bars.update(tasks[stage], total=total)
             if advance:
                 bars.advance(tasks[stage], advance)
+            speed = bars.tasks[tasks[stage]].speed
+            bars.update(tasks[stage], rate=f"{speed:.1f}/s" if speed else "")
 
         with reporting(update):
             yield
