@@ -173,10 +173,10 @@ def test_sigkill_at_random_moments_then_rerun_equals_an_uninterrupted_run(
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 3 MiB tmpfs (needs root); skipped where mounting is not allowed."""
+    """An 8 MiB tmpfs (needs root); skipped where mounting is not allowed."""
     folder = tmp_path / "small"
     folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(folder)],
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
                              capture_output=True)
     if mounted.returncode != 0:
         pytest.skip("cannot mount a tmpfs here (not root?); test_ingest_flow simulates ENOSPC instead")
@@ -188,7 +188,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 def big_story(i: int) -> bytes:
     words = random.Random(i).choices(["victims", "police", "raid", "farm", "court", "labour", "region",
-                                      "shelter", "trafficking", "office", "report", "border"], k=60_000)
+                                      "shelter", "trafficking", "office", "report", "border"], k=150_000)
     paragraphs = "".join(f"<p>{' '.join(words[j:j + 80])}.</p>" for j in range(0, len(words), 80))
     return story(f"Long report {i}").replace(b"<footer>", paragraphs.encode() + b"<footer>")
 

@@ -23,7 +23,8 @@ DEFAULTS = {
 
 #: a person at a terminal gets tipwatch's one-line summary or error, not Prefect's
 #: run logs, which print a traceback for every failed run (PREFECT_LOGGING_LEVEL=INFO shows them)
-INTERACTIVE = {"PREFECT_LOGGING_LEVEL": "CRITICAL"}
+#: a local Dask cluster logs its own shutdown (comm tracebacks included) the same way
+INTERACTIVE = {"PREFECT_LOGGING_LEVEL": "CRITICAL", "DASK_LOGGING__DISTRIBUTED": "critical"}
 
 
 def configure(*, interactive: bool = False) -> None:
