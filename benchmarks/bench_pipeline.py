@@ -180,11 +180,16 @@ print(time.perf_counter() - t0)
 """
 
 
-def noop_flow(env: dict[str, str]) -> dict[str, float]:
+def noop_flow(env: dict[str, str]) -> dict[str, Any]:
     """A flow run that does nothing, in a fresh process: Prefect's fixed cost per run."""
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", NOOP], env=env, check=True, capture_output=True, text=True)
-    return {"wall": time.perf_counter() - started, "in_process": float(out.stdout.strip().splitlines()[-1])}
+    proc = subprocess.Popen([sys.executable, "-c", NOOP], env=env, stdout=subprocess.PIPE, text=True)
+    sampler = TreeSampler(proc.pid).start()
+    out, _ = proc.communicate()
+    wall = time.perf_counter() - started
+    sampler.stop()
+    return {"wall": wall, "in_process": float(out.strip().splitlines()[-1]), "peak_rss": sampler.peak,
+            "cpu_seconds": sampler.cpu_by_label()}
 
 
 def tipwatch_run(feeds: Path, db: Path, env: dict[str, str], serving: Serving) -> dict[str, Any]:

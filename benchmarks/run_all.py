@@ -58,6 +58,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a small version: 200 pages, one repeat")
     parser.add_argument("--repeat", type=int, default=None, help="repeats at scale 1 (default 3; --quick 1)")
     parser.add_argument("--pages", type=int, default=None, help="distinct corpus pages to use (default all)")
+    parser.add_argument("--cost-sample", type=int, default=400,
+                        help="pages timed for the metric extractor's cost per article (default 400)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="JSON results file")
     args = parser.parse_args(argv)
     args.scales = [int(s) for s in (args.scale or ("1,2" if args.quick else "1,2,4")).split(",")]
@@ -67,6 +69,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace, shared: Path) -> dict[str, Any]:
+    started = time.perf_counter()
     corpus = corpus_pages(shared, args.pages)
     workers = bp.extract_workers()
     out: dict[str, Any] = {
@@ -97,8 +100,8 @@ def run(args: argparse.Namespace, shared: Path) -> dict[str, Any]:
                     run_figures["pages_per_s_wall"] = len(site.pages) / run_figures["wall"]
                     run_figures["pages_per_s_flow"] = len(site.pages) / run_figures["flow_seconds"]
                     runs.append(run_figures)
-                    if scale == 1:
-                        _say(f"scale 1x, repeat {r + 1}: naive script")
+                    if scale == 1 and r == 0:  # once: slow, and far from tipwatch whatever the noise
+                        _say("scale 1x: naive script")
                         naives.append(bp.naive(site, serving, tmp))
                 figures["tipwatch"] = _median_run(runs, "pages_per_s_flow")
                 if scale == 1:
@@ -108,12 +111,13 @@ def run(args: argparse.Namespace, shared: Path) -> dict[str, Any]:
                     second = bp.tipwatch_run(feeds, Path(figures["tipwatch"]["db"]), env, serving)
                     figures["second_pass"] = second
                     _say("scale 1x: metric extractor vs trafilatura, per article")
-                    figures["extractor_cost"] = bp.extractor_cost(site)
+                    figures["extractor_cost"] = bp.extractor_cost(site, limit=args.cost_sample)
             shutil.rmtree(site.root)
             out["scales"][str(scale)] = figures
         _say("warehouse loading")
         out["load"] = bp.load_rate(tmp)
     out["load_after"] = os.getloadavg()
+    out["bench_seconds"] = time.perf_counter() - started
     return out
 
 
@@ -127,7 +131,7 @@ def _mark(ok: bool) -> str:
 
 def table(res: dict[str, Any]) -> str:
     one = res["scales"].get("1")
-    lines = [f"tipwatch pipeline benchmark: {res['corpus_pages']} distinct pages, {res['cpus']} CPUs, "
+    lines = [f"tipwatch pipeline benchmark ({res['bench_seconds'] / 60:.1f} min): {res['corpus_pages']} distinct pages, {res['cpus']} CPUs, "
              f"{res['extract_workers']} extraction workers, medians of {res['repeat']}; "
              f"load average before {res['load_before'][0]:.2f}, after {res['load_after'][0]:.2f}"]
     rows: list[tuple[str, str, str, str]] = []
@@ -152,8 +156,13 @@ def table(res: dict[str, Any]) -> str:
              f"{FEEDS} (one per feed), 0 refetched",
              _mark(second["server_requests"] <= FEEDS and second["article_requests"] == 0)),
             ("second pass: wall / flow body", f"{second['wall']:.1f} s / {second['flow_seconds']:.2f} s", "", ""),
-            ("peak RSS, whole process tree", f"{tw['peak_rss'] / MIB:.0f} MiB",
+            ("peak RSS, whole process tree (sum)", f"{tw['peak_rss'] / MIB:.0f} MiB",
              f"< {TARGETS['peak_mib']} MiB", _mark(tw["peak_rss"] / MIB < TARGETS["peak_mib"])),
+            ("  by process at the peak", ", ".join(f"{k} {v / MIB:.0f}" for k, v in tw["peak_breakdown"].items()),
+             f"PSS (shared pages once) {tw['peak_pss'] / MIB:.0f} MiB", ""),
+            ("  no-op Prefect flow alone", f"{res['noop_flow']['peak_rss'] / MIB:.0f} MiB", "", ""),
+            ("CPU seconds of the pass, by process", ", ".join(f"{k} {v:.0f}" for k, v in tw["cpu_seconds"].items()),
+             f"no-op flow: {', '.join(f'{k} {v:.0f}' for k, v in res['noop_flow']['cpu_seconds'].items())}", ""),
         ]
         cost = one["extractor_cost"]
         rows.append(("metric extractor / trafilatura, per article",

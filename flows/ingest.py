@@ -6,6 +6,7 @@ is the only place that writes the warehouse, one short transaction per batch.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.article import ArticleRecord
@@ -31,6 +32,8 @@ from warehouse.runs import RunSummary, new_run_id
 from warehouse.writer import WarehouseWriter
 
 TASK_THREADS = 8
+#: article batches submitted at once: enough to fetch ahead of the extraction pool
+BATCHES_IN_FLIGHT = 4
 
 
 @task(name="poll-feed", cache_policy=NO_CACHE)
@@ -83,17 +86,21 @@ def process_items(
     retry: list[NewItem] = []
     report("articles", total=len(items))
     inline = extract_inline()
-    futures = [
-        process_articles_task.submit(batch, settings, inline)
-        for batch in batched(items, settings.batch_size)
-    ]
-    batch_of = {f: b for f, b in zip(futures, batched(items, settings.batch_size), strict=True)}
-    for future in as_completed(futures):
+    queue = deque(batched(items, settings.batch_size))
+    running: dict[PrefectFuture[BatchResult], list[NewItem]] = {}
+    while queue or running:
+        # A bounded window: the next batches fetch while this one extracts, and a
+        # loaded batch's result is dropped, so memory does not grow with the pass.
+        while queue and len(running) < BATCHES_IN_FLIGHT:
+            batch = queue.popleft()
+            running[process_articles_task.submit(batch, settings, inline)] = batch
+        future = next(as_completed(list(running)))
+        batch = running.pop(future)
         try:
             result: BatchResult = future.result()
         except Exception:  # a bug in one batch must not lose the others
-            retry.extend(batch_of[future])
-            summary.articles_failed += len(batch_of[future])
+            retry.extend(batch)
+            summary.articles_failed += len(batch)
             continue
         records = result.records if keep is None else [r for r in result.records if keep(r)]
         writer.load_batch(records, fetch_table(result.fetches, summary.run_id), summary.run_id)
@@ -103,7 +110,7 @@ def process_items(
         summary.articles_failed += len(result.retry_later)
         summary.articles_relevant += sum(1 for r in records if r.relevant)
         summary.metrics += sum(len(r.metrics) for r in records)
-        report("articles", advance=len(batch_of[future]))
+        report("articles", advance=len(batch))
     return retry
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import atexit
 import threading
 
-from extractors.isolation import IsolatedPool
+from extractors.isolation import DEFAULT_PRELOAD, IsolatedPool
 from tipwatch.fetching import Fetcher
 from tipwatch.settings import Settings
+
+#: what the fork server imports before forking workers (tipwatch.workerwarm: warm dateparser)
+WORKER_PRELOAD = (*DEFAULT_PRELOAD, "tipwatch.workerwarm")
 
 _lock = threading.Lock()
 _fetchers: dict[Settings, Fetcher] = {}
@@ -35,6 +38,7 @@ def pool_for(settings: Settings, *, inline: bool = False) -> IsolatedPool:
                 workers=0 if inline else (settings.extract_workers or None),
                 timeout=settings.extract_timeout,
                 memory_mb=settings.extract_memory_mb,
+                preload=WORKER_PRELOAD,
             )
         return _pools[key]
 

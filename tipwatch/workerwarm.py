@@ -1,0 +1,31 @@
+"""Imported once by the extraction pool's fork server, so that workers start warm.
+
+Every extraction worker is forked from the fork server, and recycled after a
+few hundred pages. What the fork server has already done, a worker inherits:
+the imports (trafilatura, lxml, our lexicons) and dateparser's regular
+expressions. htmldate hands the dates it cannot read itself to dateparser,
+whose first call compiles patterns for every locale it knows: about 4 s of CPU,
+which each new worker would otherwise pay again.
+
+A failure here must never stop the fork server (it only tolerates ImportError),
+so the warm-up is best effort.
+"""
+
+from __future__ import annotations
+
+import extractors.article  # noqa: F401  (pages, relevance and metrics with their lexicons)
+import extractors.feeds  # noqa: F401
+import extractors.pages  # noqa: F401  (trafilatura, lxml, htmldate)
+
+
+def warm() -> None:
+    try:
+        from htmldate.extractors import get_external_parser
+
+        # No locale recognises this text, so every locale's patterns are compiled.
+        get_external_parser().get_date_data("0 tipwatch 0")
+    except Exception:  # noqa: BLE001  # best effort: a cold worker still works
+        pass
+
+
+warm()
