@@ -63,7 +63,7 @@ class ArticleRecord:
 
 
 def compress(body: bytes) -> bytes:
-    return zlib.compress(body, 6)
+    return zlib.compress(body, 3)
 
 
 def decompress(blob: bytes) -> bytes:

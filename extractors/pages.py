@@ -16,7 +16,9 @@ from typing import Any
 
 import trafilatura
 from charset_normalizer import from_bytes
+from trafilatura.utils import load_html
 
+from extractors.pagemeta import page_metadata
 from extractors.textclean import (
     clean_line,
     clean_optional_text,
@@ -59,8 +61,10 @@ _HTML_LIKE = frozenset(
 MAX_ELEMENTS = 20_000  # 3x the tags of the largest of 1,371 real pages; trafilatura is superlinear
 _HUGE_ATTRIBUTE = 32 * 1024  # data: URIs and JSON props; trafilatura's regexes crawl through them
 _TAG = re.compile(r"<[A-Za-z]")
+# Anchored on "=" rather than on the attribute's name: a name-first pattern is tried at every
+# space of the page (4 ms on a typical page), this one only where a value starts (0.6 ms).
 _BIG_ATTRIBUTE = re.compile(
-    rf"""(\s[\w:.-]+\s*=\s*)(?:"[^"<>]{{{_HUGE_ATTRIBUTE},}}"|'[^'<>]{{{_HUGE_ATTRIBUTE},}}')"""
+    rf"""(=\s*)(?:"[^"<>]{{{_HUGE_ATTRIBUTE},}}"|'[^'<>]{{{_HUGE_ATTRIBUTE},}}')"""
 )
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?\s*([A-Za-z]{2,3}\b)", re.IGNORECASE)
@@ -120,31 +124,32 @@ def extract_page(
 def _extract(
     html: str, encoding: str, url: str, feed_published: datetime | None, feed_language: str | None
 ) -> Page:
-    document: Any = trafilatura.bare_extraction(
-        html,
+    tree = load_html(html)
+    if tree is None:
+        return Page(status="unextractable", error="no HTML tree", encoding=encoding)
+    from_feed = sane_utc(feed_published)
+    meta = page_metadata(tree, url, search_date=from_feed is None)
+    document: Any = trafilatura.bare_extraction(  # works on a copy: `tree` stays as parsed
+        tree,
         url=url,
-        with_metadata=True,
+        with_metadata=False,
         include_comments=False,
         include_tables=True,
         deduplicate=False,
     )
-    published, source = _published(feed_published, _field(document, "date"))
-    language = (
-        primary_language(_field(document, "language"))
-        or _html_language(html)
-        or primary_language(feed_language)
-    )
+    published, source = _published(from_feed, meta.date)
+    language = _html_language(html) or primary_language(feed_language)
     text = clean_optional_text(_field(document, "text"))
     status, error = ("ok", None) if text else ("unextractable", "no main text found")
     return Page(
         status=status,
-        title=clean_line(_field(document, "title")),
-        author=clean_line(_field(document, "author")),
+        title=clean_line(meta.title),
+        author=clean_line(meta.author),
         text=text,
         published_at=published,
         published_source=source,
         language=language,
-        site_name=clean_line(_field(document, "sitename")),
+        site_name=clean_line(meta.site_name),
         error=error,
         encoding=encoding,
     )
