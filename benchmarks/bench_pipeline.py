@@ -89,6 +89,7 @@ class TreeSampler:
     samples: int = 0
     peak_pss: int = 0  # proportional set size: shared pages counted once (sampled every 10th time)
     cpu: dict[int, tuple[str, float]] = field(default_factory=dict)  # pid -> (label, user+system s)
+    timeline: list[tuple[float, dict[str, int]]] = field(default_factory=list)  # every 2 s: (s, RSS by kind)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -114,6 +115,7 @@ class TreeSampler:
             root = psutil.Process(self.pid)
         except psutil.NoSuchProcess:
             return
+        started = time.perf_counter()
         while not self._stop.is_set():
             try:
                 procs = [root, *root.children(recursive=True)]
@@ -135,6 +137,8 @@ class TreeSampler:
                 total += rss
                 breakdown[label] = breakdown.get(label, 0) + rss
                 self.cpu[proc.pid] = (label, times.user + times.system)
+            if self.samples % 20 == 0:
+                self.timeline.append((round(time.perf_counter() - started, 1), breakdown))
             self.samples += 1
             self.peak_pss = max(self.peak_pss, pss)
             if total > self.peak:
@@ -219,6 +223,7 @@ def tipwatch_run(feeds: Path, db: Path, env: dict[str, str], serving: Serving) -
         "article_requests": serving.requests("article"),
         "peak_rss": sampler.peak, "peak_breakdown": sampler.peak_breakdown, "rss_samples": sampler.samples,
         "peak_pss": sampler.peak_pss, "cpu_seconds": sampler.cpu_by_label(),
+        "rss_timeline": sampler.timeline,
     }
 
 

@@ -18,7 +18,7 @@ import trafilatura
 from charset_normalizer import from_bytes
 from trafilatura.utils import load_html
 
-from extractors.pagemeta import page_metadata
+from extractors.pagemeta import byline, page_metadata
 from extractors.textclean import (
     clean_line,
     clean_optional_text,
@@ -83,6 +83,7 @@ def extract_page(
     feed_language: str | None = None,
     max_bytes: int = 5 * 1024 * 1024,
     max_elements: int = MAX_ELEMENTS,
+    search_byline: bool = True,
 ) -> Page:
     """Extract one page. Never raises for bad input (MemoryError excepted, for the pool to see).
 
@@ -90,6 +91,8 @@ def extract_page(
     published, while a page date is htmldate's best guess among many dates.
     Pages with more than `max_elements` tags count as too large: trafilatura
     takes 27 s on 50,000 paragraphs, and no article needs that many.
+    `search_byline=False` takes the author from meta tags and JSON-LD only
+    (see `extractors.pagemeta`); `find_byline` searches the body later.
     """
     if len(body) > max_bytes:
         return Page(status="too_large", error=f"{len(body)} bytes > {max_bytes}")
@@ -114,7 +117,7 @@ def extract_page(
                 status="too_large", error=f"{elements} elements > {max_elements}", encoding=encoding
             )
         html = _BIG_ATTRIBUTE.sub(r'\1""', html)
-        return _extract(html, encoding, url, feed_published, feed_language)
+        return _extract(html, encoding, url, feed_published, feed_language, search_byline)
     except MemoryError:
         raise
     except Exception as exc:  # trafilatura, lxml or htmldate choking on hostile markup
@@ -122,13 +125,18 @@ def extract_page(
 
 
 def _extract(
-    html: str, encoding: str, url: str, feed_published: datetime | None, feed_language: str | None
+    html: str,
+    encoding: str,
+    url: str,
+    feed_published: datetime | None,
+    feed_language: str | None,
+    search_byline: bool,
 ) -> Page:
     tree = load_html(html)
     if tree is None:
         return Page(status="unextractable", error="no HTML tree", encoding=encoding)
     from_feed = sane_utc(feed_published)
-    meta = page_metadata(tree, url, search_date=from_feed is None)
+    meta = page_metadata(tree, url, search_date=from_feed is None, search_byline=search_byline)
     document: Any = trafilatura.bare_extraction(  # works on a copy: `tree` stays as parsed
         tree,
         url=url,
@@ -153,6 +161,23 @@ def _extract(
         error=error,
         encoding=encoding,
     )
+
+
+def find_byline(body: bytes, content_type: str | None) -> str | None:
+    """The byline in the body of a page `extract_page` handled with `search_byline=False`.
+
+    Decodes and parses again (5 ms) rather than keeping every tree: it is
+    asked only for the few pages that turn out to be about trafficking.
+    """
+    try:
+        html, _ = decode_html(body, content_type)
+        html = _BIG_ATTRIBUTE.sub(r'\1""', clean_text(_XML_DECL.sub("", html, count=1)))
+        tree = load_html(html)
+        return clean_line(byline(tree)) if tree is not None else None
+    except MemoryError:
+        raise
+    except Exception:  # the page was extracted already; a byline is not worth failing it
+        return None
 
 
 def _field(document: Any, name: str) -> object:

@@ -42,9 +42,11 @@ def poll_feed_task(feed: FeedConfig, state: FeedState, settings: Settings) -> Fe
 
 
 @task(name="process-articles", cache_policy=NO_CACHE)
-def process_articles_task(items: list[NewItem], settings: Settings, inline: bool = False) -> BatchResult:
-    return process_batch(items, fetcher_for(settings), pool_for(settings, inline=inline),
-                         max_bytes=settings.extract_max_bytes)
+def process_articles_task(
+    items: list[NewItem], settings: Settings, inline: bool = False, warm_dates: bool = True
+) -> BatchResult:
+    pool = pool_for(settings, inline=inline, warm_dates=warm_dates)
+    return process_batch(items, fetcher_for(settings), pool, max_bytes=settings.extract_max_bytes)
 
 
 def new_items(polls: Iterable[FeedPoll]) -> list[NewItem]:
@@ -86,6 +88,7 @@ def process_items(
     retry: list[NewItem] = []
     report("articles", total=len(items))
     inline = extract_inline()
+    warm_dates = any(item.published is None for item in items)  # else no page date is searched
     queue = deque(batched(items, settings.batch_size))
     running: dict[PrefectFuture[BatchResult], list[NewItem]] = {}
     while queue or running:
@@ -93,7 +96,7 @@ def process_items(
         # loaded batch's result is dropped, so memory does not grow with the pass.
         while queue and len(running) < BATCHES_IN_FLIGHT:
             batch = queue.popleft()
-            running[process_articles_task.submit(batch, settings, inline)] = batch
+            running[process_articles_task.submit(batch, settings, inline, warm_dates)] = batch
         future = next(as_completed(list(running)))
         batch = running.pop(future)
         try:
@@ -111,6 +114,11 @@ def process_items(
         summary.articles_relevant += sum(1 for r in records if r.relevant)
         summary.metrics += sum(len(r.metrics) for r in records)
         report("articles", advance=len(batch))
+        # Prefect keeps every task's final state, data included, until the flow
+        # ends: emptying a loaded result keeps memory flat over a long pass.
+        result.records.clear()
+        result.fetches.clear()
+        result.retry_later.clear()
     return retry
 
 

@@ -6,7 +6,7 @@ import pytest
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 
-from extractors.pagemeta import page_metadata
+from extractors.pagemeta import byline, page_metadata
 
 URL = "https://www.diario-ejemplo.example/2025/05/20/rescate"
 BODY = "<p>La policía rescató a 40 personas de una red de trata, informó la fiscalía el lunes.</p>" * 5
@@ -84,3 +84,14 @@ def test_tree_is_left_as_parsed() -> None:
     before = len(list(tree.iter()))
     page_metadata(tree, URL, search_date=True)
     assert len(list(tree.iter())) == before
+
+
+def test_byline_search_can_be_left_for_later() -> None:
+    html = PAGES["byline in the body"]
+    assert page_metadata(load_html(html), URL, search_date=False, search_byline=False).author is None
+    assert byline(load_html(html)) == extract_metadata(load_html(html), URL).author == "Maria da Silva"
+
+
+def test_meta_author_does_not_need_the_byline_search() -> None:
+    meta = page_metadata(load_html(PAGES["json-ld"]), URL, search_date=False, search_byline=False)
+    assert meta.author == "John Smith"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
@@ -73,7 +73,7 @@ def process_batch(
     with ThreadPoolExecutor(max_workers=max(1, min(fetch_threads, len(items)))) as threads:
         fetched = list(threads.map(partial(fetch_one, fetcher=fetcher), items))
     for item, result in fetched:
-        out.fetches.append((result, item.feed, "article"))
+        out.fetches.append((replace(result, body=None), item.feed, "article"))  # the body goes on once
         if result.outcome == "ok" and result.body is not None:
             inputs.append(ArticleInput(
                 url=item.url, source_url=item.source_url, final_url=result.final_url,

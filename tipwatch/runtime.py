@@ -14,8 +14,10 @@ from extractors.isolation import DEFAULT_PRELOAD, IsolatedPool
 from tipwatch.fetching import Fetcher
 from tipwatch.settings import Settings
 
-#: what the fork server imports before forking workers (tipwatch.workerwarm: warm dateparser)
-WORKER_PRELOAD = (*DEFAULT_PRELOAD, "tipwatch.workerwarm")
+#: what the fork server imports before forking workers
+WORKER_PRELOAD = (*DEFAULT_PRELOAD, "extractors.article")
+#: ... plus dateparser's 4 s warm-up, worth it only when pages need a date search (undated items)
+WARM_DATES_PRELOAD = (*WORKER_PRELOAD, "tipwatch.workerwarm")
 
 _lock = threading.Lock()
 _fetchers: dict[Settings, Fetcher] = {}
@@ -29,8 +31,14 @@ def fetcher_for(settings: Settings) -> Fetcher:
         return _fetchers[settings]
 
 
-def pool_for(settings: Settings, *, inline: bool = False) -> IsolatedPool:
-    """The process's extraction pool; `inline` runs in the caller (a Dask worker is the isolation)."""
+def pool_for(settings: Settings, *, inline: bool = False, warm_dates: bool = True) -> IsolatedPool:
+    """The process's extraction pool; `inline` runs in the caller (a Dask worker is the isolation).
+
+    `warm_dates` has the fork server warm dateparser up (see tipwatch.workerwarm)
+    when it first starts: a pass whose items are all dated by their feed never
+    searches a page for its date, and skips those 4 s of CPU. The fork server
+    lives as long as the process, so its first pool decides.
+    """
     key = (settings, inline)
     with _lock:
         if key not in _pools:
@@ -38,7 +46,7 @@ def pool_for(settings: Settings, *, inline: bool = False) -> IsolatedPool:
                 workers=0 if inline else (settings.extract_workers or None),
                 timeout=settings.extract_timeout,
                 memory_mb=settings.extract_memory_mb,
-                preload=WORKER_PRELOAD,
+                preload=WARM_DATES_PRELOAD if warm_dates else WORKER_PRELOAD,
             )
         return _pools[key]
 

@@ -7,6 +7,9 @@ expressions. htmldate hands the dates it cannot read itself to dateparser,
 whose first call compiles patterns for every locale it knows: about 4 s of CPU,
 which each new worker would otherwise pay again.
 
+It is preloaded only for passes with items their feed does not date (tipwatch.runtime):
+dated items never search the page for a date.
+
 A failure here must never stop the fork server (it only tolerates ImportError),
 so the warm-up is best effort.
 """
