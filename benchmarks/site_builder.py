@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -129,6 +130,11 @@ class _Server(ThreadingHTTPServer):
     routes: dict[str, tuple[str, bytes | Path, str, int]]  # path -> (kind, body or file, etag, size)
     counts: Counter[tuple[str, int]]
     counts_lock: threading.Lock
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client closing a kept-alive connection is normal; anything else is printed."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Handler(BaseHTTPRequestHandler):

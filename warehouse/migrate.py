@@ -16,7 +16,7 @@ import duckdb
 def available() -> list[tuple[str, str]]:
     """(name, sql) of every migration shipped with this version, in order."""
     folder = resources.files("warehouse.migrations")
-    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     return [(f.name.removesuffix(".sql"), f.read_text(encoding="utf-8")) for f in files]
 
 
