@@ -15,9 +15,9 @@ from tipwatch.fetching import Fetcher
 from tipwatch.settings import Settings
 
 #: what the fork server imports before forking workers
-WORKER_PRELOAD = (*DEFAULT_PRELOAD, "extractors.article")
+WORKER_PRELOAD = (*DEFAULT_PRELOAD, "extractors.article", "tipwatch.workerwarm")
 #: ... plus dateparser's 4 s warm-up, worth it only when pages need a date search (undated items)
-WARM_DATES_PRELOAD = (*WORKER_PRELOAD, "tipwatch.workerwarm")
+WARM_DATES_PRELOAD = (*WORKER_PRELOAD, "tipwatch.datewarm")
 
 _lock = threading.Lock()
 _fetchers: dict[Settings, Fetcher] = {}
@@ -34,7 +34,7 @@ def fetcher_for(settings: Settings) -> Fetcher:
 def pool_for(settings: Settings, *, inline: bool = False, warm_dates: bool = True) -> IsolatedPool:
     """The process's extraction pool; `inline` runs in the caller (a Dask worker is the isolation).
 
-    `warm_dates` has the fork server warm dateparser up (see tipwatch.workerwarm)
+    `warm_dates` has the fork server warm dateparser up (see tipwatch.datewarm)
     when it first starts: a pass whose items are all dated by their feed never
     searches a page for its date, and skips those 4 s of CPU. The fork server
     lives as long as the process, so its first pool decides.

@@ -47,7 +47,7 @@ class Settings:
         "TIPWATCH_EXTRACT_MEMORY_MB", "address-space cap of one extraction worker, in MiB"))
     extract_max_bytes: int = field(default=5 * 1024 * 1024, metadata=_meta(
         "TIPWATCH_EXTRACT_MAX_BYTES", "largest HTML parsed; bigger pages are stored as too_large"))
-    batch_size: int = field(default=50, metadata=_meta(
+    batch_size: int = field(default=100, metadata=_meta(
         "TIPWATCH_BATCH_SIZE", "articles per Prefect task and per warehouse write"))
     lock_timeout: float = field(default=120.0, metadata=_meta(
         "TIPWATCH_LOCK_TIMEOUT", "seconds a writer waits for the warehouse before giving up"))
