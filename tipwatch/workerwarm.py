@@ -22,9 +22,9 @@ from extractors.lexicon import available_languages, load
 
 
 def warm() -> None:
-    for code in available_languages():
-        load(code)
     try:
+        for code in available_languages():
+            load(code)
         from justext.core import define_stoplist
         from trafilatura.external import jt_stoplist_init
 
