@@ -8,7 +8,9 @@ grouped-integer round trips, `find_numbers` on any text) rather than repeating t
 
 from __future__ import annotations
 
+import random
 import string
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pycountry
@@ -216,3 +218,21 @@ def test_pages_from_arbitrary_bytes_end_with_a_documented_status(body: bytes, co
     assert page.status == "ok" or page.error
     for value in (page.title, page.author, page.text, page.site_name):
         assert value is None or not CONTROL & set(value)
+
+
+# --- the harness ------------------------------------------------------------------------------------
+
+@st.composite
+def _while_another_thread_uses_random(draw: st.DrawFn) -> str:
+    """A strategy during whose draw a background thread (as Prefect's do) consumes `random`."""
+    worker = threading.Thread(target=lambda: [random.random() for _ in range(100)])
+    worker.start()
+    worker.join()
+    return draw(st.text(max_size=5))
+
+
+@settings(max_examples=20, deadline=None)
+@given(_while_another_thread_uses_random())
+def test_property_tests_tolerate_other_threads_using_random(text: str) -> None:
+    """Without the filter in pyproject.toml, Hypothesis flags this as a deprecation error."""
+    assert isinstance(text, str)
