@@ -5,16 +5,14 @@ call compiles patterns for every locale it knows: about 4 s of CPU, which
 each new worker would otherwise pay again. Done once in the fork server,
 every worker inherits it (see tipwatch.workerwarm).
 
-It is preloaded only for passes with items their feed does not date
-(tipwatch.runtime): dated items never search the page for a date.
+It is preloaded, after tipwatch.workerwarm, only for passes with items their
+feed does not date (tipwatch.runtime): dated items never search the page for a date.
 
 A failure here must never stop the fork server (it only tolerates ImportError),
 so the warm-up is best effort.
 """
 
 from __future__ import annotations
-
-import tipwatch.workerwarm  # noqa: F401  (the rest of the warm-up)
 
 
 def warm() -> None:
